@@ -1,0 +1,16 @@
+from django.urls import path
+
+from hoso.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/otp/", views.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", views.otp_setup, name="otp-setup"),
+    path("accounts/position/", views.choose_position, name="choose-position"),
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.revoke_token, name="token-revoke"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+]

@@ -1,0 +1,253 @@
+"""Django settings for Hoso, read from the environment.
+
+The embedded default (SQLite and local files under ./var, generated secrets kept
+in the data directory) needs no configuration at all. With HOSO_PRODUCTION=true
+the process refuses to start until every required secret is given, and names
+the missing one. Every variable is documented in `.env.example`.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from hoso.utilities.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = env_bool("HOSO_PRODUCTION", False)
+DEBUG = env_bool("HOSO_DEBUG", False)
+DATA_DIR = Path(env_str("HOSO_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
+
+
+def _local_secret(name: str, variable: str) -> str:
+    """Return a secret from the environment, or (embedded default only) from a
+    file in the data directory, generated once with owner-only permissions."""
+    value = env_str(variable, required=PRODUCTION)
+    if value:
+        return value
+    path = DATA_DIR / name
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _local_secret("secret_key", "HOSO_SECRET_KEY")
+# The audit chain's HMAC key. It must live outside the database so that someone
+# with only database access cannot recompute a valid chain after an edit.
+AUDIT_KEY = _local_secret("audit.key", "HOSO_AUDIT_KEY")
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("HOSO_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.log"))
+)
+AUDIT_CHECKPOINT_MINUTES = env_int("HOSO_AUDIT_CHECKPOINT_MINUTES", 15)
+
+ALLOWED_HOSTS = env_list(
+    "HOSO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "The environment variable HOSO_ALLOWED_HOSTS is required in production "
+        "and is not set."
+    )
+CSRF_TRUSTED_ORIGINS = env_list("HOSO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_htmx",
+    "django_tables2",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "hoso.core",
+    "hoso.accounts",
+    "hoso.organizations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hoso.accounts.middleware.SecondFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "hoso.core.middleware.ClientAddressMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hoso.config.urls"
+WSGI_APPLICATION = "hoso.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "hoso.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# Database: SQLite (WAL) under the data directory by default, PostgreSQL in production.
+DATABASE_URL = env_str("HOSO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'hoso.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
+        # instead of failing half-way; WAL lets readers proceed meanwhile.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in: argon2, a password policy, a second factor for cleared users, lockout.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+_VALIDATORS = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {
+        "NAME": f"{_VALIDATORS}.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("HOSO_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
+    {"NAME": "hoso.accounts.validators.CharacterClassValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AXES_FAILURE_LIMIT = env_int("HOSO_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HOSO_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+OTP_TOTP_ISSUER = "Hoso"
+
+# Sessions expire after a period of inactivity and when the browser closes.
+SESSION_COOKIE_AGE = env_int("HOSO_SESSION_IDLE_MINUTES", 60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("HOSO_SECURE_COOKIES", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("HOSO_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("HOSO_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Languages: Vietnamese first, complete English and Bengali catalogs.
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("bn", _("Bengali"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("HOSO_TIME_ZONE", "Asia/Ho_Chi_Minh")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "files"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Background work: django-tasks with the database backend (no broker needed).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# E-mail: printed to the console unless an SMTP host is configured.
+EMAIL_HOST = env_str("HOSO_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("HOSO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("HOSO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("HOSO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HOSO_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("HOSO_EMAIL_FROM", "hoso@localhost")
+
+NINJA_PAGINATION_PER_PAGE = 50
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("HOSO_LOG_LEVEL", "WARNING")},
+}
+
+# Lockout is per account on purpose (a password-guessing attack on one account
+# is stopped whatever addresses it comes from); axes warns about that choice.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,15 @@
+"""URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from hoso.config.api import api
+
+urlpatterns = [
+    path("", include("hoso.core.urls")),
+    path("", include("hoso.accounts.urls")),
+    path("organizations/", include("hoso.organizations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

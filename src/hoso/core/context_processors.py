@@ -1,0 +1,50 @@
+"""Template context shared by every page: navigation by role."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hoso.core import permissions
+
+# (label, url name, icon, permission needed or None for every signed-in user)
+NAVIGATION = [
+    (_("Home"), "core:home", "house", None),
+    (
+        _("Organizations"),
+        "organizations:tree",
+        "diagram-3",
+        "organizations.view_organization",
+    ),
+    (_("People"), "accounts:person-list", "people", "accounts.view_person"),
+    (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
+]
+
+
+def navigation(request) -> dict:
+    """The menu entries this user may open, and their current position."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    from hoso.accounts.models import Position
+    from hoso.accounts.services import current_position
+
+    items = [
+        {
+            "label": label,
+            "url": reverse(name),
+            "icon": icon,
+            "active": request.path == reverse(name),
+        }
+        for label, name, icon, perm in NAVIGATION
+        if perm is None or permissions.has_permission(user, perm)
+    ]
+    my_positions = list(
+        Position.objects.current()
+        .filter(person__user=user)
+        .select_related("organization", "role")
+        .order_by("role__rank", "organization__path")
+    )
+    return {
+        "nav_items": items,
+        "current_position": current_position(request),
+        "my_positions": my_positions,
+    }

@@ -1,0 +1,44 @@
+"""`hoso demo [--scale small|province|national] [--seed N]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hoso.organizations.models import Organization
+
+
+def print_users(stdout, users) -> None:
+    """A table of demo users and their passwords."""
+    stdout.write("\nDemo users (password / username / role / organization):")
+    for user in users:
+        stdout.write(
+            f"  {user.password:<16} {user.username:<22} {user.role:<28} "
+            f"{user.organization}"
+        )
+    stdout.write("")
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo data set into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", choices=["small", "province", "national"], default="small"
+        )
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, scale, seed, **options):
+        if Organization.objects.exists():
+            raise CommandError(
+                "The database already holds organizations; demo data loads only "
+                "into an empty database."
+            )
+        if scale == "small":
+            from hoso.demo.small import build_small
+
+            print_users(self.stdout, build_small(seed))
+        else:
+            from hoso.demo.trees import build_tree
+
+            counts = build_tree(scale, seed=seed, stdout=self.stdout)
+            self.stdout.write(
+                ", ".join(f"{name}: {count}" for name, count in counts.items())
+            )

@@ -1,0 +1,96 @@
+"""The audit trail: append-only, hash-chained, keyed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hoso.core.querysets import RestrictedQuerySet
+
+
+class AuditEntry(models.Model):
+    """One audited event: who did what to which object, where and when.
+
+    The primary key is the entry's position in the chain and is assigned by
+    `hoso.core.audit.record` under a lock, never by the database sequence.
+    `hash` is HMAC-SHA256 over the entry's fields and `prev_hash`, keyed with
+    `settings.AUDIT_KEY`, which is held outside the database. Database
+    triggers refuse UPDATE and DELETE of these rows. References to users and
+    organizations carry no foreign-key constraint, so that deleting either can
+    never cascade into (or be blocked by) the log.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    org_path = models.CharField(_("organization path"), max_length=255, blank=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["org_path", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:auditentry", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, paths: list[str], *, user, action: str) -> Q:
+        """Entries about organizations in scope, plus the user's own actions."""
+        q = Q(actor_id=user.pk)
+        for path in paths:
+            q |= Q(org_path__startswith=path)
+        return q
+
+
+class AuditAlert(models.Model):
+    """A finding of the scheduled chain verification (a broken chain)."""
+
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+    entry_id = models.BigIntegerField(_("first bad entry"), null=True, blank=True)
+    message = models.TextField(_("message"))
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("audit alert")
+        verbose_name_plural = _("audit alerts")
+
+    def __str__(self) -> str:
+        return self.message

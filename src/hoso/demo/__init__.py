@@ -1,0 +1,1 @@
+"""Deterministic demo data: `hoso demo --scale small|province|national`."""

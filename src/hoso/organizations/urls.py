@@ -1,0 +1,19 @@
+from django.urls import path
+
+from hoso.organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.OrganizationTreeView.as_view(), name="tree"),
+    path("list/", views.OrganizationListView.as_view(), name="organization-list"),
+    path("add/", views.OrganizationEditView.as_view(), name="organization-add"),
+    path("<int:pk>/", views.OrganizationDetailView.as_view(), name="organization"),
+    path(
+        "<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization-edit"
+    ),
+    path(
+        "<int:pk>/children/",
+        views.OrganizationChildrenView.as_view(),
+        name="organization-children",
+    ),
+]
