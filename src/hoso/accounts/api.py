@@ -1,12 +1,10 @@
 """People, positions, roles and tokens API."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -147,7 +145,7 @@ def create_token(request, payload: TokenIn):
         expires_days=payload.expires_days,
     )
     token.token = plaintext
-    return 201, token
+    return Status(201, token)
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)

@@ -6,6 +6,7 @@ the process refuses to start until every required secret is given, and names
 the missing one. Every variable is documented in `.env.example`.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +34,7 @@ def _local_secret(name: str, variable: str) -> str:
         return value
     path = DATA_DIR / name
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
         tmp.write_text(secrets.token_urlsafe(48))
         tmp.chmod(0o600)
         tmp.replace(path)

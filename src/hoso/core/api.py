@@ -1,7 +1,5 @@
 """The API shell: authentication, error format, and the audit endpoints."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied

@@ -151,7 +151,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        data[field.attname] = _normalize(field.value_from_object(instance))
+        data[field.name] = _normalize(field.value_from_object(instance))
     return data
 
 

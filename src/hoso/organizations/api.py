@@ -1,11 +1,9 @@
 """Organizations API."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -86,7 +84,7 @@ def get_organization(request, organization_id: int):
 def create_organization(request, payload: OrganizationIn):
     """Create an organization under a parent where the caller may add."""
     data = _resolve_references(request, payload.model_dump())
-    return 201, services.create_organization(acting_user=request.user, **data)
+    return Status(201, services.create_organization(acting_user=request.user, **data))
 
 
 @router.patch("/organizations/{organization_id}", response=OrganizationOut)

@@ -1,7 +1,5 @@
 """One filter definition for the UI (django-filter) and the API (ninja)."""
 
-from __future__ import annotations
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
