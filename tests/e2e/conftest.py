@@ -118,7 +118,6 @@ class HosoServer:
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["HOSO_DATA_DIR"] = str(self.data_dir)
-        env["DJANGO_SETTINGS_MODULE"] = "hoso.config.settings"
         env.pop("HOSO_PRODUCTION", None)
         env.pop("HOSO_SECURE_COOKIES", None)
         env.pop("HOSO_SSL_REDIRECT", None)

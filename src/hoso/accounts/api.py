@@ -71,13 +71,11 @@ class TokenCreatedOut(TokenOut):
     token: str
 
 
-def _people(request):
-    return (
-        Person.objects.restrict(request.user, "view")
-        .select_related("user")
-        .prefetch_related(
-            Prefetch("positions", queryset=Position.objects.select_related("role"))
-        )
+def _people(request, queryset=None):
+    if queryset is None:
+        queryset = Person.objects.restrict(request.user, "view")
+    return queryset.select_related("user").prefetch_related(
+        Prefetch("positions", queryset=Position.objects.select_related("role"))
     )
 
 
@@ -101,8 +99,8 @@ def list_people(request, filters: Query[PersonFilterIn]):
 
 @router.get("/people/me", response=PersonOut)
 def get_me(request):
-    """The caller's own person record."""
-    return get_object_or_404(_people(request), user=request.user)
+    """The caller's own person record (always visible to its owner)."""
+    return get_object_or_404(_people(request, Person.objects.all()), user=request.user)
 
 
 @router.get("/people/{person_id}", response=PersonOut)
