@@ -49,14 +49,13 @@ check: venv
 test: system-deps venv lint check test-sqlite test-postgres
 
 test-sqlite: venv
-	HOSO_DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	HOSO_DATA_DIR=var/test HOSO_DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 test-postgres: venv
-	HOSO_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	HOSO_DATA_DIR=var/test HOSO_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 messages: venv
 	cd src/hoso && ../../$(BIN)/hoso makemessages -l vi -l en -l bn --no-obsolete
-	cd src/hoso && ../../$(BIN)/hoso makemessages -d djangojs -l vi -l en -l bn --no-obsolete
 	$(BIN)/hoso compilemessages --ignore '.venv'
 
 openapi: venv

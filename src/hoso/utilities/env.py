@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str:
@@ -27,7 +27,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
 def env_bool(name: str, default: bool = False) -> bool:
     """Return the variable as a boolean (1/true/yes/on or 0/false/no/off)."""
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     value = raw.strip().lower()
     if value in _TRUE:
