@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
@@ -37,6 +38,40 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_positions(obj):
         return list(obj.positions.all())
+
+
+class PersonIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str | None = Field(None, max_length=128)
+    full_name: str = Field(min_length=1, max_length=150)
+    citizen_id: str | None = Field(None, max_length=12)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    clearance: Secrecy = Secrecy.NONE
+    organization: int
+    role: str
+    title: str = Field("", max_length=150)
+
+
+class PersonPatch(Schema):
+    full_name: str | None = Field(None, min_length=1, max_length=150)
+    citizen_id: str | None = Field(None, max_length=12)
+    phone: str | None = Field(None, max_length=20)
+    email: str | None = Field(None, max_length=254)
+    clearance: Secrecy | None = None
+
+
+class PositionIn(Schema):
+    person: int
+    organization: int
+    role: str
+    title: str = Field("", max_length=150)
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class PositionEndIn(Schema):
+    end_date: date | None = None
 
 
 class PersonFilterIn(Schema):
@@ -107,6 +142,80 @@ def get_me(request):
 def get_person(request, person_id: int):
     """One person (404 outside the caller's scope)."""
     return get_object_or_404(_people(request), pk=person_id)
+
+
+def _organization(request, organization_id: int, action: str = "view"):
+    from hoso.organizations.models import Organization
+
+    return get_object_or_404(
+        Organization.objects.restrict(request.user, action), pk=organization_id
+    )
+
+
+def _role(code: str) -> Role:
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"role": _("Unknown role.")})
+    return role
+
+
+@router.post("/people", response={201: PersonOut})
+def create_person(request, payload: PersonIn):
+    """Create a person with a login and their first position."""
+    data = payload.model_dump()
+    organization = _organization(request, data.pop("organization"))
+    role = _role(data.pop("role"))
+    person = services.create_person(
+        acting_user=request.user, organization=organization, role=role, **data
+    )
+    return Status(201, _people(request, Person.objects.all()).get(pk=person.pk))
+
+
+@router.patch("/people/{person_id}", response=PersonOut)
+def update_person(request, person_id: int, payload: PersonPatch):
+    """Change a person's record (clearance at most the caller's own)."""
+    person = get_object_or_404(
+        Person.objects.restrict(request.user, "change"), pk=person_id
+    )
+    services.update_person(
+        person, acting_user=request.user, **payload.model_dump(exclude_unset=True)
+    )
+    return _people(request).get(pk=person.pk)
+
+
+@router.post("/positions", response={201: PositionOut})
+def create_position(request, payload: PositionIn):
+    """Give a person (in the caller's scope) a role in an organization."""
+    data = payload.model_dump(exclude_none=True)
+    person = get_object_or_404(
+        Person.objects.restrict(request.user, "view"), pk=data.pop("person")
+    )
+    organization = _organization(request, data.pop("organization"))
+    role = _role(data.pop("role"))
+    position = services.assign_position(
+        person=person,
+        organization=organization,
+        role=role,
+        acting_user=request.user,
+        **data,
+    )
+    return Status(201, position)
+
+
+@router.post("/positions/{position_id}/end", response=PositionOut)
+def end_position(request, position_id: int, payload: PositionEndIn):
+    """Close a position (today by default)."""
+    position = get_object_or_404(
+        Position.objects.restrict(request.user, "change").select_related(
+            "organization", "role"
+        ),
+        pk=position_id,
+    )
+    return services.end_position(
+        position, acting_user=request.user, end_date=payload.end_date
+    )
 
 
 @router.get("/positions", response=list[PositionOut])

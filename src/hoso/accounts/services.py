@@ -122,25 +122,80 @@ def choose_position(request, position_id: int) -> Position:
 PERSON_FIELDS = ["full_name", "citizen_id", "phone", "email", "clearance"]
 
 
+def _check_clearance(acting_user, clearance: int) -> None:
+    """Nobody grants a clearance above their own (superusers excepted)."""
+    if acting_user.is_superuser:
+        return
+    if int(clearance or 0) > permissions.clearance_of(acting_user):
+        raise ValidationError(
+            {"clearance": _("You cannot grant a clearance above your own.")}
+        )
+
+
+def _check_role_grantable(acting_user, role: Role, organization) -> None:
+    """A user may assign only roles ranked at or below their own most senior
+    role over that organization (lower rank = more senior), so a secretary
+    cannot create an administrator."""
+    if acting_user.is_superuser:
+        return
+    ranks = (
+        Position.objects.current()
+        .filter(
+            person__user=acting_user,
+            organization__path__in=[
+                organization.path[: index + 1]
+                for index, char in enumerate(organization.path)
+                if char == "/"
+            ],
+        )
+        .values_list("role__rank", flat=True)
+    )
+    if not ranks or min(ranks) > role.rank:
+        raise ValidationError(
+            {"role": _("You cannot assign a role more senior than your own.")}
+        )
+
+
 @transaction.atomic
 def create_person(
-    *, username: str, password: str | None, acting_user, organization, **fields
+    *,
+    acting_user,
+    organization,
+    role: Role,
+    username: str,
+    password: str | None = None,
+    title: str = "",
+    **fields,
 ) -> Person:
-    """Create a login user and their person record (audited).
+    """Create a login user, their person record and their first position.
 
-    The acting user needs `accounts.add_person` at `organization`, where the
-    person will hold a position; the caller adds the position next.
+    GIVEN a user with `accounts.add_person` at `organization`
+    WHEN they create a person there with a role no more senior than their own
+    THEN the user, person and position exist together (or nothing does) and
+    the creation is audited.
     """
     if not permissions.has_permission(acting_user, "accounts.add_person", organization):
         raise PermissionDenied
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    _check_clearance(acting_user, fields.get("clearance", 0))
+    _check_role_grantable(acting_user, role, organization)
     user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("This field is required.")})
+    if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     user = user_model(username=username, email=fields.get("email", ""))
+    user.full_clean(exclude=["password"])
     if password:
         from django.contrib.auth.password_validation import validate_password
 
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -148,12 +203,21 @@ def create_person(
     person = Person(user=user, **fields)
     person.full_clean()
     person.save()
+    position = Position(
+        person=person, organization=organization, role=role, title=title
+    )
+    position.full_clean()
+    position.save()
     audit.record(
         "accounts.person_created",
         obj=person,
         actor=acting_user,
         organization=organization,
-        changes=audit.diff({}, audit.snapshot(person, PERSON_FIELDS)),
+        changes={
+            **audit.diff({}, audit.snapshot(person, PERSON_FIELDS)),
+            "username": [None, username],
+            "role": [None, role.code],
+        },
     )
     return person
 
@@ -169,6 +233,8 @@ def update_person(person: Person, *, acting_user, **fields) -> Person:
         if name not in PERSON_FIELDS:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(person, name, value)
+    if "clearance" in fields and fields["clearance"] != before["clearance"]:
+        _check_clearance(acting_user, fields["clearance"])
     person.full_clean()
     person.save()
     audit.record(
@@ -195,6 +261,7 @@ def assign_position(
         acting_user, "accounts.add_position", organization
     ):
         raise PermissionDenied
+    _check_role_grantable(acting_user, role, organization)
     position = Position(person=person, organization=organization, role=role, **fields)
     position.full_clean()
     position.save()

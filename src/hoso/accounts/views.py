@@ -11,8 +11,10 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,10 +23,18 @@ from django_otp import match_token
 
 from hoso.accounts import services
 from hoso.accounts.filtersets import PersonFilterSet
-from hoso.accounts.forms import ApiTokenForm, SignInForm, TokenForm
+from hoso.accounts.forms import (
+    ApiTokenForm,
+    PersonCreateForm,
+    PersonEditForm,
+    PositionForm,
+    SignInForm,
+    TokenForm,
+)
 from hoso.accounts.models import ApiToken, Person, Position
 from hoso.accounts.tables import PersonTable
-from hoso.core.views import ObjectDetailView, ObjectListView
+from hoso.core import permissions
+from hoso.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 
 class SignInView(auth_views.LoginView):
@@ -133,6 +143,11 @@ class PersonListView(ObjectListView):
     def get_queryset(self):
         return super().get_queryset().select_related("user")
 
+    def get_add_url(self):
+        if permissions.has_permission(self.request.user, "accounts.add_person"):
+            return reverse("accounts:person-add")
+        return None
+
 
 class PersonDetailView(ObjectDetailView):
     model = Person
@@ -140,12 +155,87 @@ class PersonDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context["positions"] = (
-            Position.objects.restrict(self.request.user, "view")
+            Position.objects.restrict(user, "view")
             .filter(person=self.object)
             .select_related("organization", "role")
         )
+        context["changeable_positions"] = set(
+            Position.objects.restrict(user, "change")
+            .filter(person=self.object)
+            .values_list("pk", flat=True)
+        )
+        context["can_change"] = (
+            Person.objects.restrict(user, "change").filter(pk=self.object.pk).exists()
+        )
+        if permissions.has_permission(user, "accounts.add_position"):
+            context["position_form"] = PositionForm(
+                user=user, initial={"start_date": timezone.localdate()}
+            )
         return context
+
+
+class PersonEditView(ObjectEditView):
+    """Create a person with a first position, or edit a person's record."""
+
+    model = Person
+
+    def get_form_class(self):
+        return PersonEditForm if self.object else PersonCreateForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.object is None and "organization" in self.request.GET:
+            initial["organization"] = self.request.GET["organization"]
+        return initial
+
+    def save(self, form):
+        data = dict(form.cleaned_data)
+        if self.object is not None:
+            data["citizen_id"] = data.get("citizen_id") or None
+            return services.update_person(
+                self.object, acting_user=self.request.user, **data
+            )
+        data["citizen_id"] = data.get("citizen_id") or None
+        return services.create_person(acting_user=self.request.user, **data)
+
+
+@login_required
+@require_POST
+def assign_position(request, pk):
+    """Add a position to a person in the user's scope."""
+    person = get_object_or_404(Person.objects.restrict(request.user, "view"), pk=pk)
+    form = PositionForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.assign_position(
+                person=person, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied:
+            messages.error(request, _("You may not do this here."))
+        else:
+            messages.success(request, _("The position was added."))
+    else:
+        messages.error(
+            request, " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    return redirect(person.get_absolute_url())
+
+
+@login_required
+@require_POST
+def end_position(request, pk):
+    """Close a position today."""
+    position = get_object_or_404(
+        Position.objects.restrict(request.user, "change").select_related("person"),
+        pk=pk,
+    )
+    services.end_position(position, acting_user=request.user)
+    messages.success(request, _("The position was closed."))
+    return redirect(position.person.get_absolute_url())
 
 
 @login_required

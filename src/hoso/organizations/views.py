@@ -92,6 +92,9 @@ class OrganizationDetailView(ObjectDetailView):
         context["can_add"] = permissions.has_permission(
             user, "organizations.add_organization", org
         )
+        context["can_add_person"] = permissions.has_permission(
+            user, "accounts.add_person", org
+        )
         return context
 
 
