@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "hoso.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,12 +206,15 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("bn", _("Bengali"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Follow the browser's Accept-Language instead of starting in Vietnamese.
+HONOR_BROWSER_LANGUAGE = env_bool("HOSO_HONOR_BROWSER_LANGUAGE", False)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("HOSO_TIME_ZONE", "Asia/Ho_Chi_Minh")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {

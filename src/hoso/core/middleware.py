@@ -17,3 +17,20 @@ class ClientAddressMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class DefaultLanguageMiddleware:
+    """Vietnamese first: unless configured otherwise, the browser's
+    Accept-Language is ignored, so a user sees Vietnamese until they pick
+    another language (kept in the language cookie)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.honor_browser = settings.HONOR_BROWSER_LANGUAGE
+
+    def __call__(self, request):
+        if not self.honor_browser:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

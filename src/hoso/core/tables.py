@@ -10,7 +10,9 @@ class AuditEntryTable(tables.Table):
     id = tables.Column(linkify=True, verbose_name="#")
     timestamp = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
     actor_name = tables.Column(verbose_name=_("Actor"))
-    action = tables.Column()
+    action = tables.Column(
+        verbose_name=_("Action"), accessor="action_label", order_by="action"
+    )
     object_repr = tables.Column(verbose_name=_("Object"))
     client_ip = tables.Column()
 

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -43,10 +44,26 @@ class ObjectListView(RestrictedMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["add_url"] = self.get_add_url()
+        if context.get("filter") is not None:
+            style_filter_form(context["filter"].form)
         return context
 
     def get_add_url(self) -> str | None:
         return None
+
+
+def style_filter_form(form) -> None:
+    """Bootstrap classes on filter widgets; dates get the browser's picker."""
+    from django import forms
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.DateField):
+            widget.input_type = "date"
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
 
 
 class ObjectDetailView(RestrictedMixin, DetailView):
@@ -137,7 +154,7 @@ class AuditListView(ObjectListView):
     model = AuditEntry
     table_class = AuditEntryTable
     filterset_class = AuditEntryFilterSet
-    title = _("Audit log")
+    title = gettext_lazy("Audit log")
 
 
 class AuditDetailView(ObjectDetailView):

@@ -90,6 +90,7 @@ class ProvinceSpec(NamedTuple):
 
     @property
     def is_city(self) -> bool:
+        """A centrally-run city: its committee is the Thành ủy (ThU)."""
         return self.name.lower().startswith("thành phố")
 
 
@@ -288,6 +289,10 @@ def _commune_weight(kind: str) -> float:
 
 
 def _commune_kinds(spec: ProvinceSpec, communes: int, wards: int) -> list[str]:
+    """Wards first, then rural communes, then special zones, as official
+    lists order them."""
+    # A province built at another size than its real one (the province set)
+    # gets no island special zones: they are real places, not fillers.
     zones = len(spec.special_zones) if communes == spec.communes else 0
     return (
         ["phường"] * wards + ["xã"] * (communes - wards - zones) + ["đặc khu"] * zones
@@ -305,8 +310,8 @@ def _add_province(
     seed: int,
 ) -> None:
     """A province committee, its agencies, communes, grassroots and cells."""
-    # Each province draws from its own stream, so the province set is the
-    # same tree whether it is built alone or as part of the national set.
+    # Each province draws from its own stream, so changing one province's
+    # data does not rename the communes of every province after it.
     rng = random.Random(f"{seed}:{spec.code}")
     committee, abbr = ("Thành ủy", "ThU") if spec.is_city else ("Tỉnh ủy", "TU")
     province = rows.add(

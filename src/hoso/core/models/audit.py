@@ -10,6 +10,26 @@ from django.utils.translation import gettext_lazy as _
 
 from hoso.core.querysets import RestrictedQuerySet
 
+# Human-readable names of audited actions; unknown actions show their code.
+ACTION_LABELS = {
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "auth.login_failed": _("Failed sign-in"),
+    "auth.totp_enrolled": _("Two-step sign-in turned on"),
+    "organizations.created": _("Organization created"),
+    "organizations.updated": _("Organization changed"),
+    "accounts.person_created": _("Person created"),
+    "accounts.person_updated": _("Person changed"),
+    "accounts.position_assigned": _("Position assigned"),
+    "accounts.position_ended": _("Position ended"),
+    "accounts.token_created": _("API token created"),
+    "accounts.token_revoked": _("API token revoked"),
+    "admin.added": _("Added in administration"),
+    "admin.changed": _("Changed in administration"),
+    "admin.deleted": _("Deleted in administration"),
+    "demo.loaded": _("Demo data loaded"),
+}
+
 
 class AuditEntry(models.Model):
     """One audited event: who did what to which object, where and when.
@@ -69,6 +89,11 @@ class AuditEntry(models.Model):
         from django.urls import reverse
 
         return reverse("core:auditentry", args=[self.pk])
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language."""
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     @classmethod
     def scope_q(cls, paths: list[str], *, user, action: str) -> Q:

@@ -74,17 +74,25 @@ def test_bad_boolean_is_named(tmp_path):
 
 
 def test_home_shows_organization_and_navigation_by_role(client, tree, make_user):
-    member = make_user("member", tree["cell_a"])
-    client.force_login(member)
-    response = client.get("/")
-    assert response.status_code == 200
+    from django.utils import translation
+
+    def nav_urls():
+        response = client.get("/")
+        assert response.status_code == 200
+        return response, {item["url"] for item in response.context["nav_items"]}
+
+    client.force_login(make_user("member", tree["cell_a"]))
+    response, urls = nav_urls()
     assert b'data-test="my-organization"' in response.content
-    labels = [str(item["label"]) for item in response.context["nav_items"]]
-    assert "Audit log" not in labels and "People" not in labels
-    secretary = make_user("secretary", tree["a"])
-    client.force_login(secretary)
-    labels = [str(item["label"]) for item in client.get("/").context["nav_items"]]
-    assert {"Organizations", "People", "Audit log"} <= set(labels)
+    assert reverse("core:audit-list") not in urls
+    assert reverse("accounts:person-list") not in urls
+    assert reverse("organizations:tree") in urls
+    client.force_login(make_user("secretary", tree["a"]))
+    response, urls = nav_urls()
+    assert {reverse("core:audit-list"), reverse("accounts:person-list")} <= urls
+    with translation.override("vi"):
+        labels = {str(item["label"]) for item in response.context["nav_items"]}
+    assert "Tổ chức" in labels
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -172,3 +180,8 @@ def _rebuild_names():
         users.append(type("U", (), {"full_name": small._name(rng)}))
         rng.randrange(10**7, 10**8)
     return users
+
+
+def test_browser_language_does_not_override_vietnamese(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert b'lang="vi"' in page.content
