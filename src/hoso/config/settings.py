@@ -26,12 +26,9 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)
 
 
-def _local_secret(name: str, variable: str) -> str:
-    """Return a secret from the environment, or (embedded default only) from a
-    file in the data directory, generated once with owner-only permissions."""
-    value = env_str(variable, required=PRODUCTION)
-    if value:
-        return value
+def _generated_secret(name: str) -> str:
+    """A secret kept in a file of the data directory, generated once with
+    owner-only permissions (embedded default only)."""
     path = DATA_DIR / name
     if not path.exists():
         tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
@@ -39,6 +36,12 @@ def _local_secret(name: str, variable: str) -> str:
         tmp.chmod(0o600)
         tmp.replace(path)
     return path.read_text().strip()
+
+
+def _local_secret(name: str, variable: str) -> str:
+    """A secret from the environment; required in production, generated into
+    the data directory otherwise."""
+    return env_str(variable, required=PRODUCTION) or _generated_secret(name)
 
 
 SECRET_KEY = _local_secret("secret_key", "HOSO_SECRET_KEY")
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "hoso.core",
     "hoso.accounts",
     "hoso.organizations",
+    "hoso.documents",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +221,17 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "files"
+# Content-addressed document files (documents/storage.py).
+FILES_DIR = Path(env_str("HOSO_FILES_DIR", str(DATA_DIR / "files")))
+MAX_UPLOAD_BYTES = env_int("HOSO_MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Keys for classified files: "id:secret,id2:secret"; the AES-256-GCM key is
+# SHA-256 of the secret. The first key encrypts, the others still decrypt
+# (rotation: put the new key first, then run `hoso files rotate-key`). The
+# embedded default generates one key into the data directory.
+FILE_KEYS = (
+    env_str("HOSO_FILE_KEYS", required=PRODUCTION)
+    or f"local:{_generated_secret('file.key')}"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("hoso.core.urls")),
     path("", include("hoso.accounts.urls")),
     path("organizations/", include("hoso.organizations.urls")),
+    path("documents/", include("hoso.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

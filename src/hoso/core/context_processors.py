@@ -8,6 +8,7 @@ from hoso.core import permissions
 # (label, url name, icon, permission needed or None for every signed-in user)
 NAVIGATION = [
     (_("Home"), "core:home", "house", None),
+    (_("Documents"), "documents:incoming", "journal-text", "documents.view_document"),
     (
         _("Organizations"),
         "organizations:tree",

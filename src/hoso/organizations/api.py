@@ -8,7 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from hoso.organizations import services
-from hoso.organizations.choices import Kind, Level
+from hoso.organizations.choices import DocumentStyle, Kind, Level
 from hoso.organizations.filtersets import OrganizationFilterIn, filter_organizations
 from hoso.organizations.models import Organization
 
@@ -26,6 +26,7 @@ class OrganizationOut(Schema):
     valid_from: date | None
     valid_to: date | None
     successor: int | None = Field(None, alias="successor_id")
+    document_style: DocumentStyle
     path: str
     depth: int
 
@@ -40,6 +41,7 @@ class OrganizationIn(Schema):
     valid_from: date | None = None
     valid_to: date | None = None
     successor: int | None = None
+    document_style: DocumentStyle = DocumentStyle.PARTY
 
 
 class OrganizationPatch(Schema):
@@ -52,6 +54,7 @@ class OrganizationPatch(Schema):
     valid_from: date | None = None
     valid_to: date | None = None
     successor: int | None = None
+    document_style: DocumentStyle | None = None
 
 
 def _resolve_references(request, data: dict) -> dict:

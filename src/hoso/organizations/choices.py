@@ -24,3 +24,11 @@ class Kind(models.TextChoices):
     AGENCY = "agency", _("Advisory agency")
     GRASSROOTS = "grassroots", _("Grassroots organization")
     CELL = "cell", _("Cell")
+
+
+class DocumentStyle(models.TextChoices):
+    """How an organization numbers its documents: Party rules (per type per
+    committee term) or state rules (per year)."""
+
+    PARTY = "party", _("Party (per type, per committee term)")
+    STATE = "state", _("State (per year)")

@@ -19,6 +19,7 @@ class OrganizationForm(forms.ModelForm):
             "valid_from",
             "valid_to",
             "successor",
+            "document_style",
         ]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),

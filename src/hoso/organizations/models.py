@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hoso.core.models import BaseModel
-from hoso.organizations.choices import LEVEL_ORDER, Kind, Level
+from hoso.organizations.choices import LEVEL_ORDER, DocumentStyle, Kind, Level
 from hoso.organizations.querysets import OrganizationQuerySet
 
 
@@ -47,6 +47,12 @@ class Organization(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="predecessors",
+    )
+    document_style = models.CharField(
+        _("document numbering"),
+        max_length=8,
+        choices=DocumentStyle.choices,
+        default=DocumentStyle.PARTY,
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)

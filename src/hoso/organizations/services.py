@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from hoso.core import audit, permissions
 from hoso.organizations.models import Organization
+from hoso.organizations.signals import subtree_moved
 
 EDITABLE_FIELDS = [
     "parent",
@@ -21,6 +22,7 @@ EDITABLE_FIELDS = [
     "valid_from",
     "valid_to",
     "successor",
+    "document_style",
 ]
 
 
@@ -106,6 +108,7 @@ def update_organization(
         )
         organization.path = new_path
         organization.depth = old_depth + depth_change
+        subtree_moved.send(sender=Organization, old_path=old_path, new_path=new_path)
     organization.save()
     audit.record(
         "organizations.updated",

@@ -33,6 +33,7 @@ def test_create_form_goes_through_service(client, tree, make_user):
             "code": "A-9",
             "name": "Chi bộ thôn 9",
             "abbreviation": "CB",
+            "document_style": "party",
         },
     )
     created = Organization.objects.get(code="A-9")
@@ -77,6 +78,7 @@ def test_edit_renames(client, tree, make_user):
             "code": "A",
             "name": "Đảng bộ phường An",
             "abbreviation": "ĐU",
+            "document_style": "party",
         },
     )
     assert response.status_code == 302

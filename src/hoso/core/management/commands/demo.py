@@ -6,14 +6,24 @@ from hoso.organizations.models import Organization
 
 
 def print_users(stdout, users) -> None:
-    """A table of demo users and their passwords."""
+    """A table of demo users and their passwords (role names in Vietnamese)."""
+    from django.conf import settings
+    from django.utils import translation
+
     stdout.write("\nDemo users (password / username / role / organization):")
+    with translation.override(settings.LANGUAGE_CODE):
+        _print_rows(stdout, users)
+    stdout.write("")
+
+
+def _print_rows(stdout, users) -> None:
+    from django.utils.translation import gettext
+
     for user in users:
         stdout.write(
-            f"  {user.password:<16} {user.username:<22} {user.role:<28} "
+            f"  {user.password:<16} {user.username:<22} {gettext(user.role):<28} "
             f"{user.organization}"
         )
-    stdout.write("")
 
 
 class Command(BaseCommand):

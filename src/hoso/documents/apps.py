@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "hoso.documents"
+    label = "documents"
+    verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        # Documents copy their organization's path; follow subtree moves.
+        from hoso.documents import signals  # noqa: F401

@@ -1,0 +1,51 @@
+"""Document tables."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from hoso.documents.models import Document
+
+
+class DocumentTable(tables.Table):
+    arrival_number = tables.Column(verbose_name=_("Arrival no."))
+    symbol = tables.Column(linkify=True, verbose_name=_("Number and symbol"))
+    issued_date = tables.DateColumn(format="SHORT_DATE_FORMAT")
+    issuer_name = tables.Column(verbose_name=_("Issuing body"))
+    excerpt = tables.Column(linkify=True)
+    urgency = tables.Column()
+    status = tables.Column()
+    due_date = tables.DateColumn(format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = Document
+        fields = [
+            "arrival_number",
+            "symbol",
+            "issued_date",
+            "issuer_name",
+            "excerpt",
+            "urgency",
+            "status",
+            "due_date",
+        ]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        row_attrs = {
+            "class": lambda record: (
+                "table-danger"
+                if record.is_overdue
+                else ("table-warning" if record.is_urgent else "")
+            )
+        }
+
+    def render_symbol(self, value, record):
+        return value or "—"
+
+    def render_excerpt(self, value, record):
+        mark = ""
+        if record.secrecy:
+            mark = format_html(
+                '<span class="badge text-bg-danger me-1">{}</span>',
+                record.get_secrecy_display(),
+            )
+        return format_html("{}{}", mark, value[:160])

@@ -1,0 +1,335 @@
+"""Pages of the documents office: registers, desks, the document page and
+its workflow actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hoso.core.views import ObjectListView
+from hoso.documents import downloads, forms, policy, services
+from hoso.documents.choices import Direction
+from hoso.documents.filtersets import DocumentFilterSet
+from hoso.documents.models import Document
+from hoso.documents.tables import DocumentTable
+
+
+class DocumentListView(ObjectListView):
+    """One register or desk: a restricted, filtered, sortable table."""
+
+    model = Document
+    table_class = DocumentTable
+    filterset_class = DocumentFilterSet
+    template_name = "documents/document_list.html"
+    direction: str | None = None
+    desk = None
+
+    def get_queryset(self):
+        if self.desk is not None:
+            qs = self.desk(self.request.user)
+        else:
+            qs = super().get_queryset()
+        if self.direction:
+            qs = qs.filter(direction=self.direction)
+        return qs.select_related("doc_type")
+
+    def get_add_url(self):
+        if self.direction == Direction.INCOMING or self.desk is services.inbox:
+            return reverse("documents:incoming-add")
+        if self.direction in (Direction.OUTGOING, Direction.INTERNAL):
+            return reverse("documents:draft-add")
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["direction"] = self.direction
+        return context
+
+
+def register_view(direction, title):
+    return DocumentListView.as_view(direction=direction, title=title)
+
+
+def desk_view(desk, title):
+    return DocumentListView.as_view(desk=desk, title=title)
+
+
+def _document(request, pk, action="view") -> Document:
+    return get_object_or_404(
+        Document.objects.restrict(request.user, action).select_related(
+            "organization", "doc_type", "presented_to", "source_recipient"
+        ),
+        pk=pk,
+    )
+
+
+ACTION_FORMS = {
+    "present": forms.PresentForm,
+    "instruct": forms.InstructForm,
+    "return": forms.ReasonForm,
+    "refuse": forms.ReasonForm,
+    "send-back": forms.ReasonForm,
+    "complete": forms.CompleteForm,
+    "request-opinions": forms.OpinionsForm,
+    "opinion": forms.OpinionForm,
+    "issue": forms.IssueForm,
+    "recall": forms.ReasonForm,
+}
+ACTION_LABELS = {
+    "register": gettext_lazy("Register"),
+    "refuse": gettext_lazy("Refuse"),
+    "present": gettext_lazy("Present to a leader"),
+    "instruct": gettext_lazy("Give instruction"),
+    "process": gettext_lazy("Start processing"),
+    "complete": gettext_lazy("Complete"),
+    "return": gettext_lazy("Return"),
+    "edit": gettext_lazy("Edit draft"),
+    "request-opinions": gettext_lazy("Ask for opinions"),
+    "opinion": gettext_lazy("Give my opinion"),
+    "approve": gettext_lazy("Approve"),
+    "send-back": gettext_lazy("Send back for changes"),
+    "issue": gettext_lazy("Number and issue"),
+    "recall": gettext_lazy("Recall"),
+}
+
+
+@login_required
+def document_detail(request, pk):
+    """The document page: metadata, files, timeline, recipients, actions."""
+    document = _document(request, pk)
+    downloads.audit_classified_read(document, request.user, "documents.viewed")
+    actions = policy.available_actions(document, request.user)
+    action_forms = {
+        name: ACTION_FORMS[name](user=request.user, document=document)
+        for name in actions
+        if name in ACTION_FORMS
+    }
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "title": str(document),
+            "actions": [(name, ACTION_LABELS[name]) for name in actions],
+            "action_forms": action_forms,
+            "attachments": document.attachments.select_related("stored_file"),
+            "events": document.events.select_related("actor"),
+            "assignments": document.assignments.select_related(
+                "person", "organization"
+            ),
+            "recipients": document.dispatches.select_related("organization"),
+            "opinions": document.opinions.select_related("person"),
+            "versions": document.versions.select_related("author"),
+            "duplicates": services.find_duplicates(
+                document.organization, document.symbol, document.issuer_name, document
+            )[:5]
+            if document.direction == Direction.INCOMING
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_action(request, pk, action):
+    """Run one workflow action through its service; errors come back as
+    messages on the document page."""
+    document = _document(request, pk)
+    if action not in ACTION_LABELS or action == "edit":
+        raise Http404
+    form_class = ACTION_FORMS.get(action)
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST, user=request.user, document=document)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(document.get_absolute_url())
+    data = form.cleaned_data if form is not None else {}
+    user = request.user
+    try:
+        if action == "register":
+            services.register_incoming(document, acting_user=user)
+        elif action == "refuse":
+            services.refuse(document, acting_user=user, reason=data["reason"])
+        elif action == "present":
+            services.present(document, acting_user=user, leader=data["leader"])
+        elif action == "instruct":
+            services.instruct(
+                document,
+                acting_user=user,
+                assignments=form.assignments(),
+                deadline=data["deadline"],
+                note=data["note"],
+            )
+        elif action == "process":
+            services.start_processing(document, acting_user=user)
+        elif action == "complete":
+            services.complete(document, acting_user=user, note=data["note"])
+        elif action == "return":
+            services.return_document(document, acting_user=user, reason=data["reason"])
+        elif action == "request-opinions":
+            services.request_opinions(document, acting_user=user, people=data["people"])
+        elif action == "opinion":
+            services.give_opinion(document, acting_user=user, text=data["text"])
+        elif action == "approve":
+            services.approve(document, acting_user=user)
+        elif action == "send-back":
+            services.send_back_to_draft(
+                document, acting_user=user, reason=data["reason"]
+            )
+        elif action == "issue":
+            recipients = data.pop("recipients")
+            services.issue(document, acting_user=user, recipients=recipients, **data)
+        elif action == "recall":
+            services.recall(document, acting_user=user, reason=data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except (PermissionDenied, Document.DoesNotExist):
+        messages.error(request, _("You may not do this here."))
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]}
+        )
+    return redirect(document.get_absolute_url())
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def incoming_create(request):
+    """The clerk's registration form (receive and register in one step)."""
+    form = forms.IncomingForm(
+        request.POST or None, request.FILES or None, user=request.user
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = data.pop("organization")
+        files = data.pop("files")
+        present_to = data.pop("present_to")
+        confirmed = data.pop("confirm_duplicate")
+        duplicates = list(
+            services.find_duplicates(organization, data["symbol"], data["issuer_name"])[
+                :5
+            ]
+        )
+        if duplicates and not confirmed:
+            form.add_error(
+                None,
+                _(
+                    "A document with this number, symbol and issuer is already "
+                    "registered. Check it, then tick the box to register anyway."
+                ),
+            )
+        else:
+            try:
+                document = services.create_incoming(
+                    organization=organization,
+                    acting_user=request.user,
+                    files=files,
+                    present_to=present_to,
+                    **data,
+                )
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            except PermissionDenied:
+                form.add_error(None, _("You may not do this here."))
+            else:
+                messages.success(
+                    request,
+                    _("Registered with arrival number %(number)s.")
+                    % {"number": document.arrival_number},
+                )
+                return redirect(document.get_absolute_url())
+    return render(
+        request,
+        "documents/incoming_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "title": _("Register an incoming document"),
+        },
+    )
+
+
+@login_required
+def draft_edit(request, pk=None):
+    """Start a draft, or save a new version of one."""
+    document = _document(request, pk, "change") if pk else None
+    initial = {}
+    if document is not None:
+        initial = {
+            name: getattr(document, name)
+            for name in ("excerpt", "body", "urgency", "secrecy", "due_date")
+        }
+    form = forms.DraftForm(
+        request.POST or None, user=request.user, document=document, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if document is None:
+                document = services.create_draft(
+                    organization=data.pop("organization"),
+                    acting_user=request.user,
+                    **data,
+                )
+            else:
+                services.update_draft(document, acting_user=request.user, **data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        except PermissionDenied:
+            form.add_error(None, _("You may not do this here."))
+        else:
+            return redirect(document.get_absolute_url())
+    return render(
+        request,
+        "documents/draft_form.html",
+        {
+            "form": form,
+            "document": document,
+            "title": _("Edit draft") if document else _("New draft"),
+        },
+    )
+
+
+@login_required
+def download(request, pk, attachment_id):
+    """A document's file (watermarked and audited when classified)."""
+    document = _document(request, pk)
+    attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    return downloads.file_response(
+        document, attachment, request.user, inline=request.GET.get("inline") == "1"
+    )
+
+
+@login_required
+def register_export(request, direction, fmt):
+    """The register as XLSX or PDF, for the filtered period (printable)."""
+    from hoso.documents import registers
+
+    if direction not in Direction.values or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    queryset = DocumentFilterSet(
+        request.GET,
+        queryset=Document.objects.restrict(request.user, "view")
+        .filter(direction=direction)
+        .select_related("doc_type", "organization"),
+    ).qs
+    return registers.export_register(direction, queryset, fmt, user=request.user)
