@@ -138,7 +138,7 @@ def get_me(request):
     return get_object_or_404(_people(request, Person.objects.all()), user=request.user)
 
 
-@router.get("/people/{person_id}", response=PersonOut)
+@router.get("/people/{int:person_id}", response=PersonOut)
 def get_person(request, person_id: int):
     """One person (404 outside the caller's scope)."""
     return get_object_or_404(_people(request), pk=person_id)
@@ -173,7 +173,7 @@ def create_person(request, payload: PersonIn):
     return Status(201, _people(request, Person.objects.all()).get(pk=person.pk))
 
 
-@router.patch("/people/{person_id}", response=PersonOut)
+@router.patch("/people/{int:person_id}", response=PersonOut)
 def update_person(request, person_id: int, payload: PersonPatch):
     """Change a person's record (clearance at most the caller's own)."""
     person = get_object_or_404(
@@ -204,7 +204,7 @@ def create_position(request, payload: PositionIn):
     return Status(201, position)
 
 
-@router.post("/positions/{position_id}/end", response=PositionOut)
+@router.post("/positions/{int:position_id}/end", response=PositionOut)
 def end_position(request, position_id: int, payload: PositionEndIn):
     """Close a position (today by default)."""
     position = get_object_or_404(
@@ -255,7 +255,7 @@ def create_token(request, payload: TokenIn):
     return Status(201, token)
 
 
-@router.post("/tokens/{token_id}/revoke", response=TokenOut)
+@router.post("/tokens/{int:token_id}/revoke", response=TokenOut)
 def revoke_token(request, token_id: int):
     """Revoke one of the caller's tokens."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)

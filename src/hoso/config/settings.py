@@ -224,6 +224,9 @@ MEDIA_ROOT = DATA_DIR / "files"
 # Content-addressed document files (documents/storage.py).
 FILES_DIR = Path(env_str("HOSO_FILES_DIR", str(DATA_DIR / "files")))
 MAX_UPLOAD_BYTES = env_int("HOSO_MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Accepted uploads stay in memory, so a classified file's plaintext never
+# lands in a temporary file before it is encrypted.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 # Keys for classified files: "id:secret,id2:secret"; the AES-256-GCM key is
 # SHA-256 of the secret. The first key encrypts, the others still decrypt
 # (rotation: put the new key first, then run `hoso files rotate-key`). The

@@ -43,7 +43,11 @@ class VerifiedSessionAuth(SessionAuth):
 
 
 def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload")]
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path", "payload", "form", "file")
+    ]
     return ".".join(parts) or "__all__"
 
 

@@ -23,6 +23,7 @@ from hoso.documents.choices import (
 )
 from hoso.documents.filtersets import DocumentFilterIn, filter_documents
 from hoso.documents.models import Document, DocumentType
+from hoso.documents.policy import dispatch_targets
 from hoso.organizations.models import Organization
 
 router = Router(tags=["documents"])
@@ -241,7 +242,7 @@ def list_documents(request, filters: Query[DocumentFilterIn]):
     return filter_documents(qs, filters.model_dump(exclude_none=True))
 
 
-@router.get("/documents/{document_id}", response=DocumentDetailOut)
+@router.get("/documents/{int:document_id}", response=DocumentDetailOut)
 def get_document(request, document_id: int):
     """One document with its files, timeline and recipients' status."""
     return _detail(request, _document(request, document_id))
@@ -279,7 +280,7 @@ def create_draft(request, payload: DraftIn):
     return Status(201, _document(request, document.pk))
 
 
-@router.patch("/documents/{document_id}", response=DocumentDetailOut)
+@router.patch("/documents/{int:document_id}", response=DocumentDetailOut)
 def update_draft(request, document_id: int, payload: DraftPatch):
     """Save a new version of a draft."""
     document = _document(request, document_id, "change")
@@ -289,7 +290,7 @@ def update_draft(request, document_id: int, payload: DraftPatch):
     return _document(request, document_id)
 
 
-@router.post("/documents/{document_id}/files", response={201: AttachmentOut})
+@router.post("/documents/{int:document_id}/files", response={201: AttachmentOut})
 def upload_file(request, document_id: int, file: File[UploadedFile]):
     """Attach a file (type checked by content, size-limited)."""
     document = _document(request, document_id, "change")
@@ -297,7 +298,7 @@ def upload_file(request, document_id: int, file: File[UploadedFile]):
     return Status(201, attachment)
 
 
-@router.get("/documents/{document_id}/files/{attachment_id}")
+@router.get("/documents/{int:document_id}/files/{int:attachment_id}")
 def download_file(request, document_id: int, attachment_id: int, inline: bool = False):
     """Download a file: classified PDFs are watermarked for the viewer, and
     every download of classified material is audited."""
@@ -309,7 +310,7 @@ def download_file(request, document_id: int, attachment_id: int, inline: bool = 
     return response
 
 
-@router.post("/documents/{document_id}/register", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/register", response=DocumentDetailOut)
 def register(request, document_id: int):
     """Register a received document (gives it the next arrival number)."""
     services.register_incoming(
@@ -318,7 +319,7 @@ def register(request, document_id: int):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/present", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/present", response=DocumentDetailOut)
 def present(request, document_id: int, payload: PresentIn):
     """Present to a leader for instruction."""
     services.present(
@@ -329,7 +330,7 @@ def present(request, document_id: int, payload: PresentIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/instruct", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/instruct", response=DocumentDetailOut)
 def instruct(request, document_id: int, payload: InstructIn):
     """The leader's instruction: lead, coordinating and informed assignees."""
     assignments = []
@@ -355,14 +356,14 @@ def instruct(request, document_id: int, payload: InstructIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/process", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/process", response=DocumentDetailOut)
 def process(request, document_id: int):
     """Start processing."""
     services.start_processing(_document(request, document_id), acting_user=request.user)
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/complete", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/complete", response=DocumentDetailOut)
 def complete(request, document_id: int, payload: NoteIn):
     """Complete (optionally linking the reply document)."""
     reply = _document(request, payload.reply) if payload.reply else None
@@ -375,7 +376,7 @@ def complete(request, document_id: int, payload: NoteIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/return", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/return", response=DocumentDetailOut)
 def return_document(request, document_id: int, payload: ReasonIn):
     """Return to the clerk with a reason."""
     services.return_document(
@@ -384,7 +385,7 @@ def return_document(request, document_id: int, payload: ReasonIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/refuse", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/refuse", response=DocumentDetailOut)
 def refuse(request, document_id: int, payload: ReasonIn):
     """Refuse a received document; the sender sees the reason."""
     services.refuse(
@@ -393,7 +394,9 @@ def refuse(request, document_id: int, payload: ReasonIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/request-opinions", response=DocumentDetailOut)
+@router.post(
+    "/documents/{int:document_id}/request-opinions", response=DocumentDetailOut
+)
 def request_opinions(request, document_id: int, payload: OpinionsIn):
     """Ask colleagues for opinions on a draft."""
     services.request_opinions(
@@ -404,7 +407,7 @@ def request_opinions(request, document_id: int, payload: OpinionsIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/opinion", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/opinion", response=DocumentDetailOut)
 def give_opinion(request, document_id: int, payload: OpinionIn):
     """Give the opinion asked of the caller."""
     services.give_opinion(
@@ -413,7 +416,7 @@ def give_opinion(request, document_id: int, payload: OpinionIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/approve", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/approve", response=DocumentDetailOut)
 def approve(request, document_id: int, payload: NoteIn):
     """Approve a draft for issue."""
     services.approve(
@@ -422,7 +425,7 @@ def approve(request, document_id: int, payload: NoteIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/send-back", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/send-back", response=DocumentDetailOut)
 def send_back(request, document_id: int, payload: ReasonIn):
     """Send a draft back for changes."""
     services.send_back_to_draft(
@@ -431,13 +434,15 @@ def send_back(request, document_id: int, payload: ReasonIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/issue", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/issue", response=DocumentDetailOut)
 def issue(request, document_id: int, payload: IssueIn):
     """Number, issue and dispatch to organizations on this system."""
     from hoso.documents.models import ReservedNumber
 
     data = payload.model_dump()
-    recipients = [_organization(request, pk) for pk in data.pop("recipients")]
+    document = _document(request, document_id)
+    targets = dispatch_targets(document.organization)
+    recipients = [get_object_or_404(targets, pk=pk) for pk in data.pop("recipients")]
     reservation_id = data.pop("reservation")
     reservation = (
         get_object_or_404(
@@ -456,7 +461,7 @@ def issue(request, document_id: int, payload: IssueIn):
     return _detail(request, _document(request, document_id))
 
 
-@router.post("/documents/{document_id}/recall", response=DocumentDetailOut)
+@router.post("/documents/{int:document_id}/recall", response=DocumentDetailOut)
 def recall(request, document_id: int, payload: ReasonIn):
     """Recall an issued document; recipients' copies are withdrawn."""
     services.recall(

@@ -75,7 +75,7 @@ def list_organizations(request, filters: Query[OrganizationFilterIn]):
     return filter_organizations(qs, filters.model_dump(exclude_none=True))
 
 
-@router.get("/organizations/{organization_id}", response=OrganizationOut)
+@router.get("/organizations/{int:organization_id}", response=OrganizationOut)
 def get_organization(request, organization_id: int):
     """One organization (404 outside the caller's scope)."""
     return get_object_or_404(
@@ -90,7 +90,7 @@ def create_organization(request, payload: OrganizationIn):
     return Status(201, services.create_organization(acting_user=request.user, **data))
 
 
-@router.patch("/organizations/{organization_id}", response=OrganizationOut)
+@router.patch("/organizations/{int:organization_id}", response=OrganizationOut)
 def update_organization(request, organization_id: int, payload: OrganizationPatch):
     """Change an organization; a new parent moves its subtree."""
     organization = get_object_or_404(
