@@ -138,6 +138,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .filter(person__user=user)
             .select_related("organization", "role")
         )
+        from hoso.core import waiting
+
+        context["waiting"] = waiting.items_for(user)
         visible = Organization.objects.restrict(user, "view")
         context["organization_count"] = visible.count()
         if permissions.has_permission(user, "core.view_auditentry"):

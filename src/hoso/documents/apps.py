@@ -9,4 +9,8 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Documents copy their organization's path; follow subtree moves.
-        from hoso.documents import signals  # noqa: F401
+        from hoso.core import waiting
+        from hoso.documents import services, signals  # noqa: F401
+
+        # The home page lists the user's document desks.
+        waiting.register(services.waiting_items)

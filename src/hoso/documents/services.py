@@ -802,3 +802,23 @@ def assigned_to(user):
 def overdue(user):
     """Open incoming documents past their deadline, in the user's scope."""
     return Document.objects.restrict(user, "view").overdue()
+
+
+def waiting_items(user) -> list[tuple[str, int, str]]:
+    """The user's document desks with their counts, for the home page."""
+    from django.urls import reverse
+
+    return [
+        (_("Documents to register"), inbox(user).count(), reverse("documents:inbox")),
+        (
+            _("Documents waiting for my instruction"),
+            awaiting_instruction(user).count(),
+            reverse("documents:awaiting"),
+        ),
+        (
+            _("Documents assigned to me"),
+            assigned_to(user).count(),
+            reverse("documents:assigned"),
+        ),
+        (_("Overdue documents"), overdue(user).count(), reverse("documents:overdue")),
+    ]

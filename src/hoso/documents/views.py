@@ -211,11 +211,29 @@ def _form_errors_from(exc: ValidationError, form) -> None:
         form.add_error(None, exc.messages)
 
 
+def _desk_defaults(request) -> dict:
+    """Pre-fill the organization the user acts for and the commonest type."""
+    from hoso.accounts.services import current_position
+    from hoso.documents.models import DocumentType
+
+    position = current_position(request)
+    initial = {}
+    if position is not None:
+        initial["organization"] = position.organization_id
+    official_letter = DocumentType.objects.filter(system="party", code="CV").first()
+    if official_letter is not None:
+        initial["doc_type"] = official_letter.pk
+    return initial
+
+
 @login_required
 def incoming_create(request):
     """The clerk's registration form (receive and register in one step)."""
     form = forms.IncomingForm(
-        request.POST or None, request.FILES or None, user=request.user
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=_desk_defaults(request),
     )
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -278,6 +296,8 @@ def draft_edit(request, pk=None):
             name: getattr(document, name)
             for name in ("excerpt", "body", "urgency", "secrecy", "due_date")
         }
+    if document is None:
+        initial = _desk_defaults(request)
     form = forms.DraftForm(
         request.POST or None, user=request.user, document=document, initial=initial
     )
