@@ -227,6 +227,8 @@ MAX_UPLOAD_BYTES = env_int("HOSO_MAX_UPLOAD_MB", 50) * 1024 * 1024
 # Accepted uploads stay in memory, so a classified file's plaintext never
 # lands in a temporary file before it is encrypted.
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+# Closed case files go to the archive this many months after closing.
+ARCHIVE_AFTER_MONTHS = env_int("HOSO_ARCHIVE_AFTER_MONTHS", 12)
 # Keys for classified files: "id:secret,id2:secret"; the AES-256-GCM key is
 # SHA-256 of the secret. The first key encrypts, the others still decrypt
 # (rotation: put the new key first, then run `hoso files rotate-key`). The

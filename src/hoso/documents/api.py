@@ -12,7 +12,7 @@ from pydantic import Field
 
 from hoso.accounts.models import Person
 from hoso.core.choices import Secrecy
-from hoso.documents import downloads, services
+from hoso.documents import casefiles, downloads, services
 from hoso.documents.choices import (
     AssignmentRole,
     Direction,
@@ -22,7 +22,7 @@ from hoso.documents.choices import (
     Status as DocStatus,
 )
 from hoso.documents.filtersets import DocumentFilterIn, filter_documents
-from hoso.documents.models import Document, DocumentType
+from hoso.documents.models import CaseFile, Document, DocumentType
 from hoso.documents.policy import dispatch_targets
 from hoso.organizations.models import Organization
 
@@ -468,3 +468,99 @@ def recall(request, document_id: int, payload: ReasonIn):
         _document(request, document_id), acting_user=request.user, reason=payload.reason
     )
     return _detail(request, _document(request, document_id))
+
+
+# Case files ------------------------------------------------------------------
+
+
+class CaseFileOut(Schema):
+    id: int
+    organization: int = Field(alias="organization_id")
+    year: int
+    code: str
+    title: str
+    retention_years: int
+    closed_on: date | None
+    archive_due: date | None
+    transferred_on: date | None
+    documents: list[int]
+
+    @staticmethod
+    def resolve_documents(obj):
+        return [document.pk for document in obj.documents.all()]
+
+
+class CaseFileIn(Schema):
+    organization: int
+    year: int = Field(ge=1945, le=2100)
+    code: str = Field(min_length=1, max_length=50)
+    title: str = Field(min_length=1, max_length=500)
+    retention_years: int = Field(0, ge=0, le=100)
+
+
+class FileDocumentsIn(Schema):
+    documents: list[int] = Field(min_length=1)
+
+
+def _case_file(request, case_file_id: int, action: str = "view"):
+    return get_object_or_404(
+        CaseFile.objects.restrict(request.user, action).prefetch_related("documents"),
+        pk=case_file_id,
+    )
+
+
+@router.get("/case-files", response=list[CaseFileOut])
+@paginate(PageNumberPagination)
+def list_case_files(request, year: int | None = None, due: bool = False):
+    """Case files in scope; `due=true` lists those due for archive transfer."""
+    qs = (
+        casefiles.due_for_transfer(request.user)
+        if due
+        else CaseFile.objects.restrict(request.user, "view")
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.prefetch_related("documents")
+
+
+@router.post("/case-files", response={201: CaseFileOut})
+def create_case_file(request, payload: CaseFileIn):
+    """Open a case file in an organization's file plan."""
+    data = payload.model_dump()
+    organization = _organization(request, data.pop("organization"))
+    case_file = casefiles.create_case_file(
+        acting_user=request.user, organization=organization, **data
+    )
+    return Status(201, _case_file(request, case_file.pk))
+
+
+@router.get("/case-files/{int:case_file_id}", response=CaseFileOut)
+def get_case_file(request, case_file_id: int):
+    return _case_file(request, case_file_id)
+
+
+@router.post("/case-files/{int:case_file_id}/documents", response=CaseFileOut)
+def file_documents(request, case_file_id: int, payload: FileDocumentsIn):
+    """File documents into an open case file."""
+    case_file = _case_file(request, case_file_id, "change")
+    documents = [_document(request, pk) for pk in payload.documents]
+    casefiles.add_documents(case_file, documents, acting_user=request.user)
+    return _case_file(request, case_file_id)
+
+
+@router.post("/case-files/{int:case_file_id}/close", response=CaseFileOut)
+def close_case_file(request, case_file_id: int):
+    """Close a case file (archive transfer falls due a year later)."""
+    casefiles.close_case_file(
+        _case_file(request, case_file_id, "change"), acting_user=request.user
+    )
+    return _case_file(request, case_file_id)
+
+
+@router.post("/case-files/{int:case_file_id}/transfer", response=CaseFileOut)
+def transfer_case_file(request, case_file_id: int):
+    """Record the transfer to the archive."""
+    casefiles.mark_transferred(
+        _case_file(request, case_file_id, "change"), acting_user=request.user
+    )
+    return _case_file(request, case_file_id)

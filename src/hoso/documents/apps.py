@@ -10,7 +10,8 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         # Documents copy their organization's path; follow subtree moves.
         from hoso.core import waiting
-        from hoso.documents import services, signals  # noqa: F401
+        from hoso.documents import casefiles, services, signals  # noqa: F401
 
-        # The home page lists the user's document desks.
+        # The home page lists the user's document desks and files due.
         waiting.register(services.waiting_items)
+        waiting.register(casefiles.waiting_items)

@@ -8,7 +8,7 @@ from ninja import Schema
 
 from hoso.core.choices import Secrecy
 from hoso.documents.choices import Direction, Status, Urgency
-from hoso.documents.models import Document
+from hoso.documents.models import CaseFile, Document
 
 # Sort keys offered to the UI and the API (a leading "-" sorts descending).
 SORTABLE = {
@@ -123,3 +123,44 @@ class DocumentFilterSet(django_filters.FilterSet):
 
     def apply(self, queryset, name, value):
         return filter_documents(queryset, {name: value})
+
+
+class CaseFileFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
+    year = django_filters.NumberFilter(label=_("Year"))
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[
+            ("open", _("Open")),
+            ("closed", _("Closed")),
+            ("transferred", _("Transferred")),
+        ],
+        method="filter_state",
+    )
+    due = django_filters.BooleanFilter(label=_("Due for transfer"), method="filter_due")
+
+    class Meta:
+        model = CaseFile
+        fields = ["q", "year", "state", "due"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(closed_on__isnull=True)
+        if value == "closed":
+            return queryset.filter(closed_on__isnull=False, transferred_on__isnull=True)
+        return queryset.filter(transferred_on__isnull=False)
+
+    def filter_due(self, queryset, name, value):
+        import datetime
+
+        from django.utils import timezone
+
+        if not value:
+            return queryset
+        return queryset.filter(
+            transferred_on__isnull=True,
+            archive_due__lte=timezone.localdate() + datetime.timedelta(days=30),
+        )

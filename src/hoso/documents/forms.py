@@ -307,3 +307,44 @@ class IssueForm(forms.Form):
         self.fields["recipients"].queryset = dispatch_targets(document.organization)
         self.fields["recipients"].widget.attrs["size"] = 8
         style(self)
+
+
+class CaseFileForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2100)
+    code = forms.CharField(label=_("File code"), max_length=50)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    retention_years = forms.IntegerField(
+        label=_("Retention (years)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_("0 means permanent."),
+    )
+
+    def __init__(self, *args, user, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_with(
+            user, "documents.add_casefile"
+        )
+        style(self)
+
+
+class FileDocumentsForm(forms.Form):
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents to file"), queryset=None
+    )
+
+    def __init__(self, *args, user, case_file, **kwargs):
+        from hoso.documents.models import Document
+
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = (
+            Document.objects.restrict(user, "view")
+            .filter(organization=case_file.organization)
+            .filter(register_year=case_file.year)
+            .exclude(case_files=case_file)
+            .order_by("-created")
+        )
+        self.fields["documents"].widget.attrs["size"] = 10
+        style(self)

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from hoso.documents.models import Document
+from hoso.documents.models import CaseFile, Document
 
 
 class DocumentTable(tables.Table):
@@ -49,3 +49,29 @@ class DocumentTable(tables.Table):
                 record.get_secrecy_display(),
             )
         return format_html("{}{}", mark, value[:160])
+
+
+class CaseFileTable(tables.Table):
+    code = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+    year = tables.Column()
+    organization = tables.Column()
+    retention_years = tables.Column()
+    closed_on = tables.DateColumn(format="SHORT_DATE_FORMAT")
+    archive_due = tables.DateColumn(format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = CaseFile
+        fields = [
+            "code",
+            "title",
+            "year",
+            "organization",
+            "retention_years",
+            "closed_on",
+            "archive_due",
+        ]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_retention_years(self, value):
+        return value or _("Permanent")

@@ -46,6 +46,12 @@ urlpatterns = [
         name="register-export",
     ),
     path("drafts/add/", views.draft_edit, name="draft-add"),
+    path("files/", views.CaseFileListView.as_view(), name="casefile-list"),
+    path("files/add/", views.CaseFileEditView.as_view(), name="casefile-add"),
+    path("files/<int:pk>/", views.casefile_detail, name="casefile"),
+    path(
+        "files/<int:pk>/<slug:action>/", views.casefile_action, name="casefile-action"
+    ),
     path("<int:pk>/", views.document_detail, name="document"),
     path("<int:pk>/edit/", views.draft_edit, name="draft-edit"),
     path("<int:pk>/files/<int:attachment_id>/", views.download, name="download"),

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hoso.core.views import ObjectListView
+from hoso.core.views import ObjectEditView, ObjectListView
 from hoso.documents import downloads, forms, policy, services
 from hoso.documents.choices import Direction
-from hoso.documents.filtersets import DocumentFilterSet
-from hoso.documents.models import Document
-from hoso.documents.tables import DocumentTable
+from hoso.documents.filtersets import CaseFileFilterSet, DocumentFilterSet
+from hoso.documents.models import CaseFile, Document
+from hoso.documents.tables import CaseFileTable, DocumentTable
 
 
 class DocumentListView(ObjectListView):
@@ -353,3 +353,97 @@ def register_export(request, direction, fmt):
         .select_related("doc_type", "organization"),
     ).qs
     return registers.export_register(direction, queryset, fmt, user=request.user)
+
+
+# Case files ------------------------------------------------------------------
+
+
+class CaseFileListView(ObjectListView):
+    model = CaseFile
+    table_class = CaseFileTable
+    filterset_class = CaseFileFilterSet
+    title = gettext_lazy("Case files")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+    def get_add_url(self):
+        return reverse("documents:casefile-add")
+
+
+class CaseFileEditView(ObjectEditView):
+    model = CaseFile
+    form_class = forms.CaseFileForm
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        initial = _desk_defaults(self.request)
+        initial.pop("doc_type", None)
+        initial["year"] = timezone.localdate().year
+        return initial
+
+    def save(self, form):
+        from hoso.documents import casefiles
+
+        data = dict(form.cleaned_data)
+        return casefiles.create_case_file(acting_user=self.request.user, **data)
+
+
+@login_required
+def casefile_detail(request, pk):
+    case_file = get_object_or_404(
+        CaseFile.objects.restrict(request.user, "view").select_related("organization"),
+        pk=pk,
+    )
+    can_change = (
+        CaseFile.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    )
+    return render(
+        request,
+        "documents/casefile_detail.html",
+        {
+            "case_file": case_file,
+            "title": str(case_file),
+            "documents": Document.objects.restrict(request.user, "view")
+            .filter(case_files=case_file)
+            .select_related("doc_type"),
+            "can_change": can_change,
+            "file_form": forms.FileDocumentsForm(user=request.user, case_file=case_file)
+            if can_change and case_file.is_open
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def casefile_action(request, pk, action):
+    from hoso.documents import casefiles
+    from hoso.documents.models import CaseFile
+
+    case_file = get_object_or_404(
+        CaseFile.objects.restrict(request.user, "change"), pk=pk
+    )
+    try:
+        if action == "file":
+            form = forms.FileDocumentsForm(
+                request.POST, user=request.user, case_file=case_file
+            )
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.get("documents", [])))
+            casefiles.add_documents(
+                case_file, form.cleaned_data["documents"], acting_user=request.user
+            )
+        elif action == "close":
+            casefiles.close_case_file(case_file, acting_user=request.user)
+        elif action == "transfer":
+            casefiles.mark_transferred(case_file, acting_user=request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(case_file.get_absolute_url())
