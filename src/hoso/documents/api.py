@@ -186,6 +186,21 @@ class IssueIn(Schema):
     reservation: int | None = None
 
 
+class ReserveIn(Schema):
+    organization: int
+    doc_type: int
+    note: str = Field("", max_length=255)
+
+
+class ReservedNumberOut(Schema):
+    id: int
+    organization: int = Field(alias="organization_id")
+    scope: str
+    number: int
+    note: str
+    used_by: int | None = Field(None, alias="used_by_id")
+
+
 class DocumentTypeOut(Schema):
     id: int
     system: str
@@ -231,6 +246,19 @@ def _detail(request, document: Document) -> Document:
 def list_document_types(request):
     """The Party and state type tables."""
     return DocumentType.objects.filter(is_active=True)
+
+
+@router.post("/documents/reserve-number", response={201: ReservedNumberOut})
+def reserve_number(request, payload: ReserveIn):
+    """Take the next outgoing number in advance (số giữ chỗ); pass its id as
+    `reservation` when issuing."""
+    reservation = services.reserve_number(
+        organization=_organization(request, payload.organization),
+        acting_user=request.user,
+        doc_type=_doc_type(payload.doc_type),
+        note=payload.note,
+    )
+    return Status(201, reservation)
 
 
 @router.get("/documents", response=list[DocumentOut])

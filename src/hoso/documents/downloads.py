@@ -68,6 +68,9 @@ def file_response(
         )
     response["Content-Disposition"] = _content_disposition(disposition, attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not (disposition == "inline" and content_type == "application/pdf"):
+        # Browsers' PDF viewers refuse to run in a sandboxed document; every
+        # other response is locked down completely.
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

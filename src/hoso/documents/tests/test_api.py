@@ -146,3 +146,31 @@ def test_outgoing_via_api(client, tree, staff, nq):
     client.force_login(staff["clerk_b"].user)
     inbox = client.get("/api/v1/documents", {"status": "received"}).json()
     assert inbox["items"][0]["symbol"] == "01-NQ/ĐU"
+
+
+def test_reserve_number_then_issue_with_it(client, tree, staff, nq):
+    client.force_login(staff["clerk_a"].user)
+    reserved = client.post(
+        "/api/v1/documents/reserve-number",
+        {"organization": tree["a"].pk, "doc_type": nq.pk, "note": "Nghị quyết đại hội"},
+        content_type="application/json",
+    )
+    assert reserved.status_code == 201
+    assert reserved.json()["number"] == 1
+    client.force_login(staff["specialist_a"].user)
+    draft = client.post(
+        "/api/v1/documents/drafts",
+        {"organization": tree["a"].pk, "doc_type": nq.pk, "excerpt": "Nghị quyết"},
+        content_type="application/json",
+    ).json()
+    client.force_login(staff["secretary_a"].user)
+    client.post(
+        f"/api/v1/documents/{draft['id']}/approve", {}, content_type="application/json"
+    )
+    client.force_login(staff["clerk_a"].user)
+    issued = client.post(
+        f"/api/v1/documents/{draft['id']}/issue",
+        {"reservation": reserved.json()["id"]},
+        content_type="application/json",
+    ).json()
+    assert issued["number"] == 1
