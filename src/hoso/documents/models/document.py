@@ -256,6 +256,28 @@ class Attachment(models.Model):
         return self.name
 
 
+# Timeline wording of the workflow steps.
+EVENT_LABELS = {
+    "received": _("Received"),
+    "registered": _("Registered"),
+    "presented": _("Presented to the leader"),
+    "instructed": _("Instruction given"),
+    "processing": _("Processing started"),
+    "completed": _("Completed"),
+    "returned": _("Returned"),
+    "refused": _("Refused"),
+    "withdrawn": _("Withdrawn by the sender"),
+    "drafted": _("Draft created"),
+    "draft_saved": _("New version saved"),
+    "opinions_requested": _("Opinions requested"),
+    "opinion_given": _("Opinion given"),
+    "approved": _("Approved"),
+    "sent_back": _("Sent back for changes"),
+    "issued": _("Issued"),
+    "recalled": _("Recalled"),
+}
+
+
 class DocumentEvent(models.Model):
     """One step on a document's timeline (the audit log holds the full trail;
     this is the readable history shown on the document page)."""
@@ -276,6 +298,10 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class Assignment(models.Model):
