@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "hoso.accounts",
     "hoso.organizations",
     "hoso.documents",
+    "hoso.signing",
 ]
 
 MIDDLEWARE = [
