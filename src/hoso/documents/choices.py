@@ -66,3 +66,13 @@ class RecipientStatus(models.TextChoices):
 class TypeSystem(models.TextChoices):
     PARTY = "party", _("Party")
     STATE = "state", _("State")
+
+
+class SignatureStatus(models.TextChoices):
+    """What verifying a PDF's digital signatures found."""
+
+    NOT_CHECKED = "", _("Not checked")
+    UNSIGNED = "unsigned", _("Not signed")
+    VALID = "valid", _("Signatures valid")
+    UNTRUSTED = "untrusted", _("Signed by an untrusted certificate")
+    INVALID = "invalid", _("Signature broken: the file was changed")

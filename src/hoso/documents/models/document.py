@@ -16,6 +16,7 @@ from hoso.documents.choices import (
     AssignmentRole,
     Direction,
     RecipientStatus,
+    SignatureStatus,
     Status,
     Urgency,
 )
@@ -245,6 +246,14 @@ class Attachment(models.Model):
     )
     name = models.CharField(_("file name"), max_length=255)
     is_main = models.BooleanField(_("main file"), default=False)
+    signature_status = models.CharField(
+        _("signatures"),
+        max_length=10,
+        choices=SignatureStatus.choices,
+        default=SignatureStatus.NOT_CHECKED,
+        blank=True,
+    )
+    signature_report = models.JSONField(_("signature report"), default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
