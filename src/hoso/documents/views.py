@@ -344,6 +344,9 @@ def register_export(request, direction, fmt):
     """The register as XLSX or PDF, for the filtered period (printable)."""
     from hoso.documents import registers
 
+    follow_up = direction == "follow-up"
+    if follow_up:
+        direction = Direction.INCOMING
     if direction not in Direction.values or fmt not in ("xlsx", "pdf"):
         raise Http404
     queryset = DocumentFilterSet(
@@ -352,7 +355,9 @@ def register_export(request, direction, fmt):
         .filter(direction=direction)
         .select_related("doc_type", "organization"),
     ).qs
-    return registers.export_register(direction, queryset, fmt, user=request.user)
+    return registers.export_register(
+        direction, queryset, fmt, user=request.user, follow_up=follow_up
+    )
 
 
 # Case files ------------------------------------------------------------------

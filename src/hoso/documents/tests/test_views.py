@@ -124,3 +124,19 @@ def test_outgoing_pages(client, tree, staff, nq):
     page = client.get(document.get_absolute_url())
     assert b'data-test="recipients"' in page.content
     assert services.inbox(staff["clerk_b"].user).count() == 1
+
+
+def test_follow_up_register_download(client, incoming, staff):
+    incoming()
+    client.force_login(staff["clerk_a"].user)
+    response = client.get(
+        reverse("documents:register-export", args=["follow-up", "xlsx"])
+    )
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert (
+        client.get(
+            reverse("documents:register-export", args=["nonsense", "xlsx"])
+        ).status_code
+        == 404
+    )
