@@ -228,6 +228,9 @@ MAX_UPLOAD_BYTES = env_int("HOSO_MAX_UPLOAD_MB", 50) * 1024 * 1024
 # Accepted uploads stay in memory, so a classified file's plaintext never
 # lands in a temporary file before it is encrypted.
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+# Passphrase protecting signing keys at rest (falls back to the secret key;
+# set it so that rotating HOSO_SECRET_KEY does not lock the keys away).
+SIGNING_KEY_SECRET = env_str("HOSO_SIGNING_KEY_SECRET", "")
 # Closed case files go to the archive this many months after closing.
 ARCHIVE_AFTER_MONTHS = env_int("HOSO_ARCHIVE_AFTER_MONTHS", 12)
 # Keys for classified files: "id:secret,id2:secret"; the AES-256-GCM key is

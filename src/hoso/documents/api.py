@@ -55,12 +55,15 @@ class DocumentOut(Schema):
     arrival_date: datetime | None
     register_year: int
     created: datetime
+    signature_status: str | None = None
 
 
 class AttachmentOut(Schema):
     id: int
     name: str
     is_main: bool
+    signature_status: str
+    signature_report: list[dict]
     size: int = Field(alias="stored_file.size")
     content_type: str = Field(alias="stored_file.content_type")
     sha256: str = Field(alias="stored_file.sha256")
@@ -266,7 +269,11 @@ def reserve_number(request, payload: ReserveIn):
 def list_documents(request, filters: Query[DocumentFilterIn]):
     """Documents in the caller's scope and clearance; filter and sort by any
     metadata field."""
-    qs = Document.objects.restrict(request.user, "view").select_related("doc_type")
+    qs = (
+        Document.objects.restrict(request.user, "view")
+        .select_related("doc_type")
+        .with_signature_status()
+    )
     return filter_documents(qs, filters.model_dump(exclude_none=True))
 
 
@@ -458,6 +465,24 @@ def send_back(request, document_id: int, payload: ReasonIn):
     """Send a draft back for changes."""
     services.send_back_to_draft(
         _document(request, document_id), acting_user=request.user, reason=payload.reason
+    )
+    return _detail(request, _document(request, document_id))
+
+
+class SignIn(Schema):
+    password: str = Field(min_length=1, max_length=128)
+    otp_token: str = Field("", max_length=8)
+
+
+@router.post("/documents/{int:document_id}/sign", response=DocumentDetailOut)
+def sign(request, document_id: int, payload: SignIn):
+    """Sign an approved document with the caller's certificate (PAdES); the
+    caller re-enters their password and TOTP code."""
+    services.sign_document(
+        _document(request, document_id),
+        acting_user=request.user,
+        password=payload.password,
+        otp_token=payload.otp_token,
     )
     return _detail(request, _document(request, document_id))
 

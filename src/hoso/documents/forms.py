@@ -276,6 +276,29 @@ class OpinionForm(forms.Form):
         style(self)
 
 
+class SignForm(forms.Form):
+    """Signing asks the signer to authenticate again."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("user", None)
+        kwargs.pop("document", None)
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
 class IssueForm(forms.Form):
     signer_authority = forms.ChoiceField(
         label=_("Signing authority"),

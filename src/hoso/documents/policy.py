@@ -63,6 +63,11 @@ ACTIONS = {
         {Status.IN_REVIEW, Status.APPROVED},
         {Direction.OUTGOING, Direction.INTERNAL},
     ),
+    "sign": (
+        "documents.sign_document",
+        {Status.APPROVED},
+        {Direction.OUTGOING, Direction.INTERNAL},
+    ),
     "issue": (
         "documents.issue_document",
         {Status.APPROVED},

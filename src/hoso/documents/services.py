@@ -10,6 +10,7 @@ receiver's status back to the sender for internally dispatched documents.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import date
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from hoso.accounts.models import Person
 from hoso.core import audit, permissions
-from hoso.documents import numbering
+from hoso.documents import numbering, signatures
 from hoso.documents.choices import (
     AssignmentRole,
     Direction,
@@ -606,7 +607,25 @@ def issue(
     for name, value in fields.items():
         setattr(document, name, value)
     _move(document, Status.ISSUED)
-    issued_on = issued_date or timezone.localdate()
+    if document.number is None:
+        _assign_number(document, issued_date or timezone.localdate(), reservation)
+    elif reservation is not None:
+        raise ValidationError(
+            {"reservation": _("This document already has its number.")}
+        )
+    document.full_clean(exclude=["org_path"])
+    document.save()
+    _seal_files(document, acting_user)
+    _record(document, "issued", acting_user, note=document.symbol, before=before)
+    dispatch(document, acting_user=acting_user, recipients=recipients)
+    return document
+
+
+def _assign_number(
+    document: Document, issued_on: date, reservation: ReservedNumber | None = None
+) -> None:
+    """Give an outgoing or internal document its number and symbol (a
+    reserved number when one is given), in the caller's transaction."""
     organization = document.organization
     if document.direction == Direction.INTERNAL:
         scope = numbering.internal_scope(issued_on.year)
@@ -631,13 +650,115 @@ def issue(
     document.numbering_scope = scope
     document.issued_date = issued_on
     document.symbol = build_symbol(organization, document.doc_type, number)
-    document.full_clean(exclude=["org_path"])
-    document.save()
     if reservation is not None:
+        document.save()
         reservation.used_by = document
         reservation.save(update_fields=["used_by", "updated"])
-    _record(document, "issued", acting_user, note=document.symbol, before=before)
-    dispatch(document, acting_user=acting_user, recipients=recipients)
+
+
+def _seal_files(document: Document, acting_user) -> None:
+    """At issue, the organization's seal goes on the signed main file
+    (overlapping the signer's signature) and on every PDF appendix (top right
+    of page 1 with number, symbol and time). Without a seal certificate the
+    files go out as they are."""
+    from hoso.documents import rendering, storage
+    from hoso.signing.services import sign_attachment, sign_issued_document
+
+    seal = signatures.seal_certificate(document.organization)
+    if seal is None:
+        return
+    signed_name = signatures.signed_file_name(document)
+    for attachment in document.attachments.select_related("stored_file"):
+        if attachment.stored_file.content_type != "application/pdf":
+            continue
+        data = storage.read_file(attachment.stored_file)
+        if attachment.is_main and attachment.name == signed_name:
+            _pdf, boxes = rendering.render_document_pdf(document)
+            sealed = sign_issued_document(
+                data,
+                signer_cert=None,
+                seal_cert=seal,
+                positions=boxes,
+                location=document.place,
+                acting_user=acting_user,
+            )
+            signatures.store_signed(
+                document, sealed, name=signed_name, acting_user=acting_user
+            )
+        elif not attachment.is_main:
+            sealed = sign_attachment(
+                data,
+                seal_cert=seal,
+                number_symbol=document.symbol,
+                location=document.place,
+                acting_user=acting_user,
+            )
+            stored = storage.store_file(
+                io.BytesIO(sealed),
+                name=attachment.name,
+                classified=document.secrecy > 0,
+            )
+            attachment.stored_file = stored
+            attachment.save(update_fields=["stored_file"])
+            signatures.verify_attachment(attachment)
+
+
+def sign_document(
+    document: Document, *, acting_user, password: str, otp_token: str = ""
+) -> Document:
+    """The signer signs an approved document digitally.
+
+    GIVEN an approved draft and a leader with `documents.sign_document` and a
+    personal signing certificate
+    WHEN they re-enter their password (and TOTP code) and sign
+    THEN the document takes its number and symbol, is rendered in the Party
+    (or state) layout, and the PAdES-signed PDF becomes its main file; the
+    clerk's issue step adds the organization's seal.
+    """
+    # Checked (and a failure audited) before the signing transaction, so a
+    # wrong password is recorded even though nothing else is.
+    signatures.reauthenticate(acting_user, password=password, otp_token=otp_token)
+    return _sign(document, acting_user)
+
+
+@transaction.atomic
+def _sign(document: Document, acting_user) -> Document:
+    from hoso.documents import rendering
+    from hoso.signing.services import sign_issued_document
+
+    document = _lock(document, acting_user, "sign")
+    if document.status != Status.APPROVED:
+        raise ValidationError({"status": _("Only an approved document can be signed.")})
+    certificate = signatures.signer_certificate(acting_user)
+    if certificate is None:
+        raise ValidationError(
+            {
+                "certificate": _(
+                    "You have no signing certificate. Ask the administrator."
+                )
+            }
+        )
+    before = audit.snapshot(document, AUDITED_FIELDS)
+    document.signer_name = document.signer_name or acting_user.person.full_name
+    if document.number is None:
+        _assign_number(document, timezone.localdate())
+    document.save()
+    pdf, boxes = rendering.render_document_pdf(document)
+    signed = sign_issued_document(
+        pdf,
+        signer_cert=certificate,
+        seal_cert=None,
+        positions=boxes,
+        location=document.place,
+        acting_user=acting_user,
+    )
+    signatures.store_signed(
+        document,
+        signed,
+        name=signatures.signed_file_name(document),
+        acting_user=acting_user,
+    )
+    _record(document, "signed", acting_user, note=document.symbol, before=before)
     return document
 
 
@@ -686,6 +807,9 @@ def dispatch(document: Document, *, acting_user, recipients: Iterable[Organizati
                 stored_file_id=attachment.stored_file_id,
                 name=attachment.name,
                 is_main=attachment.is_main,
+                # The same bytes, checked against the same trust roots.
+                signature_status=attachment.signature_status,
+                signature_report=attachment.signature_report,
             )
             for attachment in document.attachments.all()
         )
@@ -751,6 +875,8 @@ def attach_file(
         name=name.rsplit("/", 1)[-1][:255],
         is_main=is_main or not document.attachments.exists(),
     )
+    # Every PDF received has its signatures validated on arrival.
+    signatures.verify_attachment(attachment)
     audit.record(
         "documents.file_attached",
         obj=document,

@@ -15,6 +15,7 @@ class DocumentTable(tables.Table):
     excerpt = tables.Column(linkify=True)
     urgency = tables.Column()
     status = tables.Column()
+    signature_status = tables.Column(verbose_name=_("Signed"), orderable=False)
     due_date = tables.DateColumn(format="SHORT_DATE_FORMAT")
 
     class Meta:
@@ -27,6 +28,7 @@ class DocumentTable(tables.Table):
             "excerpt",
             "urgency",
             "status",
+            "signature_status",
             "due_date",
         ]
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -37,6 +39,17 @@ class DocumentTable(tables.Table):
                 else ("table-warning" if record.is_urgent else "")
             )
         }
+
+    def render_signature_status(self, value):
+        icons = {
+            "valid": ("bi-patch-check-fill text-success", _("Signatures valid")),
+            "untrusted": ("bi-patch-question-fill text-warning", _("Untrusted signer")),
+            "invalid": ("bi-patch-exclamation-fill text-danger", _("Signature broken")),
+        }
+        if value not in icons:
+            return "—"
+        icon, label = icons[value]
+        return format_html('<i class="bi {}" title="{}"></i>', icon, label)
 
     def render_symbol(self, value, record):
         return value or "—"

@@ -38,7 +38,7 @@ class DocumentListView(ObjectListView):
             qs = super().get_queryset()
         if self.direction:
             qs = qs.filter(direction=self.direction)
-        return qs.select_related("doc_type")
+        return qs.select_related("doc_type").with_signature_status()
 
     def get_add_url(self):
         if self.direction == Direction.INCOMING or self.desk is services.inbox:
@@ -81,6 +81,7 @@ ACTION_FORMS = {
     "opinion": forms.OpinionForm,
     "issue": forms.IssueForm,
     "recall": forms.ReasonForm,
+    "sign": forms.SignForm,
 }
 ACTION_LABELS = {
     "register": gettext_lazy("Register"),
@@ -95,6 +96,7 @@ ACTION_LABELS = {
     "opinion": gettext_lazy("Give my opinion"),
     "approve": gettext_lazy("Approve"),
     "send-back": gettext_lazy("Send back for changes"),
+    "sign": gettext_lazy("Sign digitally"),
     "issue": gettext_lazy("Number and issue"),
     "recall": gettext_lazy("Recall"),
 }
@@ -185,6 +187,13 @@ def document_action(request, pk, action):
         elif action == "send-back":
             services.send_back_to_draft(
                 document, acting_user=user, reason=data["reason"]
+            )
+        elif action == "sign":
+            services.sign_document(
+                document,
+                acting_user=user,
+                password=data["password"],
+                otp_token=data["otp_token"],
             )
         elif action == "issue":
             recipients = data.pop("recipients")

@@ -71,6 +71,14 @@ class DocumentQuerySet(RestrictedQuerySet):
         """Incoming documents still being handled."""
         return self.filter(direction=Direction.INCOMING, status__in=OPEN_INCOMING)
 
+    def with_signature_status(self) -> DocumentQuerySet:
+        """Annotate `signature_status`: the main file's verification result
+        (for lists; one indexed subquery per shown row)."""
+        main = Attachment.objects.filter(document=models.OuterRef("pk"), is_main=True)
+        return self.annotate(
+            signature_status=models.Subquery(main.values("signature_status")[:1])
+        )
+
     def overdue(self, today=None) -> DocumentQuerySet:
         """Open incoming documents whose deadline has passed."""
         today = today or timezone.localdate()
@@ -282,6 +290,7 @@ EVENT_LABELS = {
     "opinion_given": _("Opinion given"),
     "approved": _("Approved"),
     "sent_back": _("Sent back for changes"),
+    "signed": _("Signed digitally"),
     "issued": _("Issued"),
     "recalled": _("Recalled"),
 }
