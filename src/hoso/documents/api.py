@@ -333,6 +333,22 @@ def upload_file(request, document_id: int, file: File[UploadedFile]):
     return Status(201, attachment)
 
 
+@router.post(
+    "/documents/{int:document_id}/files/{int:attachment_id}/verify",
+    response=AttachmentOut,
+)
+def verify_file(request, document_id: int, attachment_id: int):
+    """Validate a file's signatures again (e.g. after trusting a new root)."""
+    from hoso.documents import signatures
+
+    document = _document(request, document_id)
+    attachment = get_object_or_404(
+        document.attachments.select_related("stored_file"), pk=attachment_id
+    )
+    signatures.verify_attachment(attachment)
+    return attachment
+
+
 @router.get("/documents/{int:document_id}/files/{int:attachment_id}")
 def download_file(request, document_id: int, attachment_id: int, inline: bool = False):
     """Download a file: classified PDFs are watermarked for the viewer, and

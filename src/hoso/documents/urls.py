@@ -55,5 +55,10 @@ urlpatterns = [
     path("<int:pk>/", views.document_detail, name="document"),
     path("<int:pk>/edit/", views.draft_edit, name="draft-edit"),
     path("<int:pk>/files/<int:attachment_id>/", views.download, name="download"),
+    path(
+        "<int:pk>/files/<int:attachment_id>/verify/",
+        views.verify_file,
+        name="verify-file",
+    ),
     path("<int:pk>/<slug:action>/", views.document_action, name="action"),
 ]

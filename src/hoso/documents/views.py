@@ -461,3 +461,22 @@ def casefile_action(request, pk, action):
     else:
         messages.success(request, _("Saved."))
     return redirect(case_file.get_absolute_url())
+
+
+@login_required
+@require_POST
+def verify_file(request, pk, attachment_id):
+    """Validate a file's signatures again."""
+    from hoso.documents import signatures
+
+    document = _document(request, pk)
+    attachment = get_object_or_404(
+        document.attachments.select_related("stored_file"), pk=attachment_id
+    )
+    status = signatures.verify_attachment(attachment)
+    messages.info(
+        request,
+        _("Signatures checked: %(status)s")
+        % {"status": attachment.get_signature_status_display() or status},
+    )
+    return redirect(document.get_absolute_url())

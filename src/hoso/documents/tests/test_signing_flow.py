@@ -162,3 +162,29 @@ def test_sign_api_and_permission(client, approved, staff, certificates):
     assert body["attachments"][0]["signature_status"] == "valid"
     listed = client.get("/api/v1/documents", {"direction": "outgoing"}).json()
     assert listed["items"][0]["signature_status"] == "valid"
+
+
+def test_verify_again_after_trusting_a_root(client, tree, staff, nq, certificates):
+    """A file signed under a root trusted later verifies as valid when
+    checked again."""
+    from hoso.signing.tests.test_signing import make_pdf
+
+    other_root = ca.init_internal_ca("Đối tác", trusted=False)
+    seal = ca.issue_organization_certificate(tree["b"], ca=other_root)
+    document = services.create_incoming(
+        organization=tree["a"],
+        acting_user=staff["clerk_a"].user,
+        doc_type=nq,
+        issuer_name="Đối tác",
+        excerpt="Văn bản ký số",
+        files=[io.BytesIO(sign_pdf(make_pdf(), certificate=seal))],
+    )
+    attachment = document.attachments.get()
+    assert attachment.signature_status == SignatureStatus.UNTRUSTED
+    other_root.trusted = True
+    other_root.save()
+    client.force_login(staff["clerk_a"].user)
+    response = client.post(
+        f"/api/v1/documents/{document.pk}/files/{attachment.pk}/verify"
+    )
+    assert response.json()["signature_status"] == "valid"
