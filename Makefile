@@ -6,13 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium gettext poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hoso
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgres lint check system-deps venv messages openapi clean
 
-run: venv
+run: system-deps venv
 	$(BIN)/hoso serve --init
 
 venv: $(STAMP)
@@ -23,13 +22,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the tests need (Chromium for the browser tests, gettext for the
-# catalogs, poppler for PDF checks); installed only when missing.
+# Debian packages the product and tests need (Chromium for the browser tests,
+# gettext for the catalogs, poppler for PDF checks, Tesseract with Vietnamese,
+# Ghostscript and unpaper for OCR); installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr tesseract-ocr-eng"; \
+	[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || missing="$$missing tesseract-ocr-vie"; \
+	command -v gs >/dev/null || missing="$$missing ghostscript"; \
+	command -v unpaper >/dev/null || missing="$$missing unpaper"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

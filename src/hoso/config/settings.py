@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "hoso.organizations",
     "hoso.documents",
     "hoso.signing",
+    "hoso.search",
+    "hoso.digitization",
 ]
 
 MIDDLEWARE = [

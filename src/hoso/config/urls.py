@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("hoso.accounts.urls")),
     path("organizations/", include("hoso.organizations.urls")),
     path("documents/", include("hoso.documents.urls")),
+    path("search/", include("hoso.search.urls")),
+    path("digitization/", include("hoso.digitization.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

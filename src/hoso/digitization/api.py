@@ -1,0 +1,5 @@
+"""API of the digitization app."""
+
+from ninja import Router
+
+router = Router(tags=["digitization"])
