@@ -9,9 +9,9 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hoso
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres lint check system-deps venv messages openapi clean
+.PHONY: runtime-deps run test test-sqlite test-postgres lint check system-deps venv messages openapi clean
 
-run: system-deps venv
+run: runtime-deps venv
 	$(BIN)/hoso serve --init
 
 venv: $(STAMP)
@@ -22,24 +22,33 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the product and tests need (Chromium for the browser tests,
-# gettext for the catalogs, poppler for PDF checks, Tesseract with Vietnamese,
-# Ghostscript and unpaper for OCR); installed only when missing.
-system-deps:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
-	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr tesseract-ocr-eng"; \
-	[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || missing="$$missing tesseract-ocr-vie"; \
-	command -v gs >/dev/null || missing="$$missing ghostscript"; \
-	command -v unpaper >/dev/null || missing="$$missing unpaper"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
+# Debian packages, installed only when missing: the product needs poppler,
+# Tesseract with Vietnamese, Ghostscript and unpaper (OCR); the tests also need
+# Chromium (browser tests) and gettext (catalogs).
+define apt_install
+	@if [ -n "$(strip $(1))" ]; then \
+	  echo "Installing Debian packages: $(strip $(1))"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(1); \
 	fi
+endef
+
+RUNTIME_MISSING = $(strip \
+  $(if $(shell command -v pdftoppm),,poppler-utils) \
+  $(if $(shell command -v tesseract),,tesseract-ocr tesseract-ocr-eng) \
+  $(if $(wildcard /usr/share/tesseract-ocr/*/tessdata/vie.traineddata),,tesseract-ocr-vie) \
+  $(if $(shell command -v gs),,ghostscript) \
+  $(if $(shell command -v unpaper),,unpaper))
+TEST_MISSING = $(strip \
+  $(if $(shell command -v chromium),,chromium) \
+  $(if $(shell command -v msgfmt),,gettext))
+
+runtime-deps:
+	$(call apt_install,$(RUNTIME_MISSING))
+
+system-deps: runtime-deps
+	$(call apt_install,$(TEST_MISSING))
 
 lint: venv
 	$(BIN)/ruff check src tests bench
