@@ -262,6 +262,11 @@ class Attachment(models.Model):
         blank=True,
     )
     signature_report = models.JSONField(_("signature report"), default=list, blank=True)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("The file's text (embedded or from OCR), for search."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
