@@ -96,7 +96,7 @@ class PersonCreateForm(forms.Form):
 
     def __init__(self, *args, user, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _organizations_with(
+        self.fields["organization"].queryset = permissions.organizations_with(
             user, "accounts.add_person"
         )
         self.fields["role"].queryset = Role.objects.all()
@@ -132,21 +132,8 @@ class PositionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _organizations_with(
+        self.fields["organization"].queryset = permissions.organizations_with(
             user, "accounts.add_position"
         )
         self.fields["role"].queryset = Role.objects.all()
         _bootstrap(self)
-
-
-def _organizations_with(user, permission: str):
-    """Organizations where `user` holds `permission` (the choice lists offer
-    only those)."""
-    from hoso.organizations.models import Organization
-
-    if user.is_superuser:
-        return Organization.objects.all()
-    query = Organization.objects.none()
-    for root in permissions.scope_paths(user, permission) or []:
-        query = query | Organization.objects.subtree(root)
-    return query

@@ -96,3 +96,16 @@ def clearance_of(user) -> int:
     """The user's clearance level (0 when they have no person record)."""
     person = getattr(user, "person", None)
     return person.clearance if person is not None else 0
+
+
+def organizations_with(user, permission: str):
+    """Organizations where `user` holds `permission` (form choice lists offer
+    only those): the subtrees of the granting positions."""
+    from hoso.organizations.models import Organization
+
+    if user.is_superuser:
+        return Organization.objects.all()
+    query = Organization.objects.none()
+    for root in scope_paths(user, permission) or []:
+        query = query | Organization.objects.subtree(root)
+    return query

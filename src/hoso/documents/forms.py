@@ -29,16 +29,6 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def organizations_with(user, permission: str):
-    """Organizations where the user holds a permission."""
-    if user.is_superuser:
-        return Organization.objects.all()
-    query = Organization.objects.none()
-    for root in permissions.scope_paths(user, permission) or []:
-        query = query | Organization.objects.subtree(root)
-    return query
-
-
 def style(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
@@ -101,7 +91,7 @@ class IncomingForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["organization"].queryset = organizations_with(
+        self.fields["organization"].queryset = permissions.organizations_with(
             user, "documents.register_document"
         ).exclude(level="cell")
         self.fields["doc_type"].queryset = DocumentType.objects.filter(is_active=True)
@@ -140,7 +130,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args, user, document=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations_with(
+        self.fields["organization"].queryset = permissions.organizations_with(
             user, "documents.add_document"
         )
         self.fields["doc_type"].queryset = DocumentType.objects.filter(is_active=True)
@@ -347,7 +337,7 @@ class CaseFileForm(forms.Form):
 
     def __init__(self, *args, user, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations_with(
+        self.fields["organization"].queryset = permissions.organizations_with(
             user, "documents.add_casefile"
         )
         style(self)

@@ -91,6 +91,8 @@ def available_actions(document: Document, user) -> list[str]:
             and permissions.has_permission(user, permission, document.organization)
         ):
             actions.append(name)
+    if "sign" in actions and document.is_signed:
+        actions.remove("sign")
     if name_return_by_leader(document, user) and "return" not in actions:
         actions.append("return")
     if (

@@ -242,6 +242,11 @@ class Document(BaseModel):
     def is_urgent(self) -> bool:
         return self.urgency >= Urgency.URGENT
 
+    @property
+    def is_signed(self) -> bool:
+        """The signer has signed it digitally (the signing step ran)."""
+        return self.events.filter(action="signed").exists()
+
 
 class Attachment(models.Model):
     """A file of a document (the main file or an appendix)."""
