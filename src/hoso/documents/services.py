@@ -729,6 +729,8 @@ def _sign(document: Document, acting_user) -> Document:
     document = _lock(document, acting_user, "sign")
     if document.status != Status.APPROVED:
         raise ValidationError({"status": _("Only an approved document can be signed.")})
+    if document.is_signed:
+        raise ValidationError({"status": _("This document is already signed.")})
     certificate = signatures.signer_certificate(acting_user)
     if certificate is None:
         raise ValidationError(

@@ -75,6 +75,10 @@ def test_sign_then_issue_gives_two_valid_signatures(
     )
     approved.refresh_from_db()
     assert approved.symbol == "01-NQ/ĐU"
+    with pytest.raises(ValidationError):
+        services.sign_document(
+            approved, acting_user=staff["secretary_a"].user, password=PASSWORD
+        )
     signed = _main_bytes(approved)
     assert [r.valid for r in verify_pdf(signed)] == [True]
     services.issue(approved, acting_user=staff["clerk_a"].user, recipients=[tree["b"]])
