@@ -97,8 +97,11 @@ def _name(rng: random.Random) -> str:
 
 
 @transaction.atomic
-def build_small(seed: int = 1) -> list[DemoUser]:
-    """Create the small set; returns the demo users with their passwords."""
+def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
+    """Create the small set; returns the demo users with their passwords.
+
+    `documents` is how many demo documents to generate (a few hundred by
+    default, see `hoso.demo.documents`)."""
     rng = random.Random(seed)
     user_model = get_user_model()
     roles = {role.code: role for role in Role.objects.all()}
@@ -228,6 +231,18 @@ def build_small(seed: int = 1) -> list[DemoUser]:
             title=f"Bí thư {cell.name}",
             start_date=start,
         )
+    # Demo documents in every register (hoso.demo.documents), recorded in the
+    # same audit entry as the rest of the set.
+    from hoso.demo import documents as demo_documents
+
+    document_count = demo_documents.build_documents(
+        Organization.objects.all(),
+        count=demo_documents.SMALL_COUNT if documents is None else documents,
+        seed=seed,
+        weights=demo_documents.SMALL_SET_WEIGHTS,
+        audited=False,
+    )
+    _demo_certificates(province, [c for c, _p, _s in communes[:2]])
     audit.record(
         "demo.loaded",
         object_type="demo",
@@ -235,6 +250,24 @@ def build_small(seed: int = 1) -> list[DemoUser]:
         changes={
             "organizations": [None, Organization.objects.count()],
             "users": [None, len(users)],
+            "documents": [None, document_count],
         },
     )
     return users
+
+
+def _demo_certificates(province, communes) -> None:
+    """An internal CA, a signing certificate for every secretary and deputy,
+    and seal certificates for the province and the demo communes, so signing
+    works out of the box."""
+    from hoso.signing import ca
+
+    ca.init_internal_ca("Tỉnh ủy Khánh Hòa")
+    leaders = Position.objects.filter(
+        role__code__in=["secretary", "deputy_secretary"],
+        organization__in=[province, *communes],
+    ).select_related("person")
+    for position in leaders:
+        ca.issue_person_certificate(position.person, organization=position.organization)
+    for organization in [province, *communes]:
+        ca.issue_organization_certificate(organization)

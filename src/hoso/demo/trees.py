@@ -621,11 +621,15 @@ def _create_users(
     return users
 
 
-def build_tree(scale: str, *, seed: int, stdout=None) -> dict[str, int]:
+def build_tree(
+    scale: str, *, seed: int, stdout=None, documents: int | None = None
+) -> dict[str, int]:
     """Create the `province` or `national` demo set in one transaction.
 
     Returns the number of organizations per level (agencies apart). Progress
-    and the demo users' credentials go to `stdout` when given.
+    and the demo users' credentials go to `stdout` when given. `documents`
+    is how many demo documents to generate (by default 500,000 for the
+    province set, SPEC §3, and none for the national set).
     """
     started = time.perf_counter()
     _say(stdout, f"Generating the {scale} tree (seed {seed})…")
@@ -633,6 +637,28 @@ def build_tree(scale: str, *, seed: int, stdout=None) -> dict[str, int]:
     with transaction.atomic():
         pks = insert_tree(rows, stdout=stdout)
         users = _create_users(scale, rows, pks, seed)
+        _say(
+            stdout,
+            f"Created {len(rows):,} organizations in "
+            f"{time.perf_counter() - started:.1f} s.",
+        )
+        # Demo documents in every register (hoso.demo.documents), recorded in
+        # the same audit entry as the tree.
+        from hoso.demo import documents as demo_documents
+
+        if documents is None:
+            documents = demo_documents.PROVINCE_COUNT if scale == "province" else 0
+        document_count = (
+            demo_documents.build_documents(
+                Organization.objects.all(),
+                count=documents,
+                seed=seed,
+                stdout=stdout,
+                audited=False,
+            )
+            if documents
+            else 0
+        )
         audit.record(
             "demo.loaded",
             object_type="demo",
@@ -640,13 +666,9 @@ def build_tree(scale: str, *, seed: int, stdout=None) -> dict[str, int]:
             changes={
                 "organizations": [None, len(rows)],
                 "users": [None, len(users)],
+                "documents": [None, document_count],
             },
         )
-    _say(
-        stdout,
-        f"Created {len(rows):,} organizations in "
-        f"{time.perf_counter() - started:.1f} s.",
-    )
     if stdout is not None:
         _say(stdout, "\nDemo users (password / username / role / organization):")
         for user in users:

@@ -34,8 +34,15 @@ class Command(BaseCommand):
             "--scale", choices=["small", "province", "national"], default="small"
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--documents",
+            type=int,
+            default=None,
+            help="Demo documents to generate (default: 600 for small, 500,000 "
+            "for province, none for national).",
+        )
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, documents, **options):
         if Organization.objects.exists():
             raise CommandError(
                 "The database already holds organizations; demo data loads only "
@@ -44,11 +51,13 @@ class Command(BaseCommand):
         if scale == "small":
             from hoso.demo.small import build_small
 
-            print_users(self.stdout, build_small(seed))
+            print_users(self.stdout, build_small(seed, documents=documents))
         else:
             from hoso.demo.trees import build_tree
 
-            counts = build_tree(scale, seed=seed, stdout=self.stdout)
+            counts = build_tree(
+                scale, seed=seed, stdout=self.stdout, documents=documents
+            )
             self.stdout.write(
                 ", ".join(f"{name}: {count}" for name, count in counts.items())
             )
