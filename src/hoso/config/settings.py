@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "hoso.signing",
     "hoso.search",
     "hoso.digitization",
+    "hoso.archive",
 ]
 
 MIDDLEWARE = [

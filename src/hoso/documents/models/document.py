@@ -303,6 +303,9 @@ EVENT_LABELS = {
     "signed": _("Signed digitally"),
     "issued": _("Issued"),
     "recalled": _("Recalled"),
+    "archive_merged": _("Merged with a duplicate"),
+    "archive_duplicate": _("Flagged as a duplicate"),
+    "archive_imported": _("Imported from a handover package"),
 }
 
 
