@@ -192,3 +192,22 @@ def test_verify_again_after_trusting_a_root(client, tree, staff, nq, certificate
         f"/api/v1/documents/{document.pk}/files/{attachment.pk}/verify"
     )
     assert response.json()["signature_status"] == "valid"
+
+
+def test_signing_asks_for_the_totp_code_when_enrolled(approved, staff, certificates):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    secretary = staff["secretary_a"].user
+    device = TOTPDevice.objects.create(user=secretary, name="phone", confirmed=True)
+    with pytest.raises(ValidationError):
+        services.sign_document(approved, acting_user=secretary, password=PASSWORD)
+    with pytest.raises(ValidationError):
+        services.sign_document(
+            approved, acting_user=secretary, password=PASSWORD, otp_token="000000"
+        )
+    code = str(totp(device.bin_key)).zfill(6)
+    services.sign_document(
+        approved, acting_user=secretary, password=PASSWORD, otp_token=code
+    )
+    assert approved.attachments.get(is_main=True).signature_status == "valid"
