@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.search.tasks import process_outbox
 
     return [
         (
@@ -19,4 +20,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
             verify_audit_chain,
             settings.AUDIT_CHECKPOINT_MINUTES * 60,
         ),
+        # Safety net: index whatever a crash left in the search outbox.
+        ("process_search_outbox", process_outbox, 60),
     ]

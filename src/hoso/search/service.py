@@ -1,0 +1,425 @@
+"""Searching documents: the one function the UI, the API and the benchmark call.
+
+Everything a user may not see is filtered inside the engine — the
+organization subtrees of their scope as exact terms on `org_paths`, their
+clearance as a range on `secrecy` — so hits, totals, facet counts and
+snippets all come from the permitted set only, and no hit list is ever
+materialized in Python beyond the page shown. The page's documents are then
+re-read through `Document.objects.restrict()` as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import tantivy
+from tantivy import FieldType, Occur, Query
+
+from hoso.core import permissions
+from hoso.core.choices import Secrecy
+from hoso.documents.models import Document
+from hoso.search import text as vi
+from hoso.search.index import IndexUnavailable, get_index
+
+logger = logging.getLogger(__name__)
+
+VIEW_PERMISSION = "documents.view_document"
+# A symbol match ranks above a mention in the text.
+SYMBOL_BOOST = 4.0
+SNIPPET_CHARS = 220
+# Deep pages cost a full top-k each; nobody reads page 500.
+MAX_OFFSET = 5_000
+FACET_SIZES = {"doc_type": 40, "status": 20, "year": 30}
+_WORD = re.compile(r"[^\W_]+")
+# What a hit shows of its document (loading only these keeps the page's
+# database re-check cheap).
+HIT_FIELDS = [
+    "id", "organization__name", "org_path", "direction", "status",
+    "doc_type__code", "doc_type__name", "symbol", "issuer_name", "issued_date",
+    "excerpt", "secrecy",
+]  # fmt: skip
+
+
+@dataclass
+class SearchFilters:
+    """Narrowing of a search (all optional)."""
+
+    doc_type: str = ""
+    issuer: str = ""
+    status: str = ""
+    direction: str = ""
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    # A subtree (an organization's path); must already be one the user may
+    # see — the permission filter applies regardless.
+    org_path: str = ""
+
+    def as_params(self) -> dict:
+        """The filters as query-string parameters (for links)."""
+        params = {
+            "type": self.doc_type,
+            "issuer": self.issuer,
+            "status": self.status,
+            "direction": self.direction,
+            "year": self.year or "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+@dataclass
+class SearchHit:
+    """One result: the document (re-read within the user's scope), its
+    relevance score and a highlighted snippet (safe HTML)."""
+
+    id: int
+    score: float
+    snippet_html: str
+    document: Document
+    snippet: tantivy.Snippet | None = field(default=None, repr=False)
+
+
+@dataclass
+class SearchResult:
+    """A page of results with the engine's total and facet counts."""
+
+    query: str
+    total: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str | int, int]]] = field(default_factory=dict)
+    suggestion: str = ""
+    page: int = 1
+    page_size: int = 20
+    unavailable: bool = False
+
+    @property
+    def pages(self) -> int:
+        reachable = min(self.total, MAX_OFFSET + self.page_size)
+        return max(1, -(-reachable // self.page_size))
+
+
+# Building queries --------------------------------------------------------------
+
+
+def permission_query(schema, user) -> Query | None:
+    """The engine filter for what `user` may see, None when nothing.
+
+    Mirrors `Document.objects.restrict(user, "view")`: the subtrees where the
+    user holds `documents.view_document` (superusers: everywhere) and
+    secrecy at most their clearance. Each subtree is one exact term (every
+    document carries all its ancestor paths), and the clearance excludes the
+    few levels above it (rare terms, cheaper than a range over every
+    document).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    clauses = []
+    if not user.is_superuser:
+        paths = permissions.scope_paths(user, VIEW_PERMISSION)
+        if not paths:
+            return None
+        clauses.append((Occur.Must, _any_term(schema, "org_paths", paths)))
+    clearance = permissions.clearance_of(user)
+    clauses += [
+        (Occur.MustNot, Query.term_query(schema, "secrecy", level))
+        for level in Secrecy.values
+        if level > clearance
+    ]
+    if not clauses:
+        return Query.all_query()
+    if not any(occur == Occur.Must for occur, _q in clauses):
+        clauses.append((Occur.Must, Query.all_query()))
+    return Query.boolean_query(clauses)
+
+
+def _any_term(schema, field_name: str, values) -> Query:
+    """Any of a few exact terms (a boolean of term queries: far cheaper than
+    tantivy's term-set query, which walks the term dictionary)."""
+    values = sorted(set(values))
+    if len(values) == 1:
+        return Query.term_query(schema, field_name, values[0])
+    return Query.boolean_query(
+        [(Occur.Should, Query.term_query(schema, field_name, v)) for v in values]
+    )
+
+
+def _folded(token: str) -> str:
+    folded = vi.folded_tokens(token)
+    return folded[0] if folded else token
+
+
+def _word_query(schema, word: str, *, exact: bool) -> Query:
+    """A word: its exact spelling when typed with marks (folding would also
+    match other syllables: "đội" is not "đối"), else its folded form, so
+    "nghi" finds "nghị" without preferring the unrelated literal "nghi".
+    Something that may be a symbol part ("NQ", "57") ranks documents with
+    that symbol first."""
+    if exact and vi.has_diacritics(word):
+        query = Query.term_query(schema, "text", word)
+    else:
+        query = Query.term_query(schema, "text_folded", _folded(word))
+    if any(c.isdigit() for c in word) or len(word) <= 5:
+        spellings = sorted({word.upper(), vi.fold(word).upper()})
+        query = Query.boolean_query(
+            [
+                (Occur.Should, query),
+                (
+                    Occur.Should,
+                    Query.boost_query(
+                        _any_term(schema, "symbol", spellings), SYMBOL_BOOST
+                    ),
+                ),
+            ]
+        )
+    return query
+
+
+def _phrase_query(schema, words: list[str], *, exact: bool) -> Query:
+    """A quoted phrase, matched folded (positions are only indexed there),
+    with the words typed with marks also required as spelled."""
+    clauses = [
+        (
+            Occur.Must,
+            Query.phrase_query(schema, "text_folded", [_folded(w) for w in words]),
+        )
+    ]
+    if exact:
+        clauses += [
+            (Occur.Must, Query.term_query(schema, "text", word))
+            for word in words
+            if vi.has_diacritics(word)
+        ]
+    return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _symbol_query(schema, symbol: vi.SymbolQuery) -> Query:
+    """A symbol: the whole symbol, or all its parts ("57-NQ" in "57-NQ/TW")."""
+    whole = _any_term(schema, "symbol", symbol.whole)
+    parts = Query.boolean_query(
+        [
+            (Occur.Must, _any_term(schema, "symbol", spellings))
+            for spellings in symbol.parts
+        ]
+    )
+    return Query.boolean_query(
+        [
+            (Occur.Should, Query.boost_query(whole, SYMBOL_BOOST)),
+            (Occur.Should, parts),
+        ]
+    )
+
+
+def text_query(schema, parsed: vi.ParsedQuery, *, exact: bool = True) -> Query:
+    """Every word, phrase and symbol of the query must match (AND).
+    `exact=False` folds every word, marks or not (the fallback when the
+    exact spelling finds nothing, e.g. text typed without marks)."""
+    clauses = [_word_query(schema, word, exact=exact) for word in parsed.words]
+    clauses += [_phrase_query(schema, words, exact=exact) for words in parsed.phrases]
+    clauses += [_symbol_query(schema, symbol) for symbol in parsed.symbols]
+    if len(clauses) == 1:
+        return clauses[0]
+    return Query.boolean_query([(Occur.Must, clause) for clause in clauses])
+
+
+def filter_queries(schema, filters: SearchFilters) -> list[Query]:
+    """The user's narrowing as engine filters."""
+    queries = []
+    for name, value in (
+        ("doc_type", filters.doc_type),
+        ("status", filters.status),
+        ("direction", filters.direction),
+        ("issuer", vi.normalize(filters.issuer).strip()),
+    ):
+        if value:
+            queries.append(Query.term_query(schema, name, value))
+    if filters.year:
+        queries.append(Query.term_query(schema, "year", int(filters.year)))
+    if filters.date_from or filters.date_to:
+        queries.append(
+            Query.range_query(
+                schema,
+                "issued",
+                FieldType.Integer,
+                lower_bound=_day(filters.date_from),
+                upper_bound=_day(filters.date_to),
+            )
+        )
+    if filters.org_path:
+        queries.append(Query.term_query(schema, "org_paths", filters.org_path))
+    return queries
+
+
+def _day(value: date | None) -> int | None:
+    return value.year * 10000 + value.month * 100 + value.day if value else None
+
+
+def _highlight_query(schema, parsed: vi.ParsedQuery, *, exact) -> tuple[Query, str]:
+    """The terms to highlight and the field to cut snippets from: exact
+    spellings when the search matched every word as typed with marks, else
+    folded ones."""
+    words = [*parsed.words, *(w for phrase in parsed.phrases for w in phrase)]
+    for symbol in parsed.symbols:
+        words += [part[0].lower() for part in symbol.parts]
+    exact = exact and bool(words) and all(vi.has_diacritics(w) for w in words)
+    field_name = "text" if exact else "text_folded"
+    terms = sorted({word if exact else _folded(word) for word in words})
+    return (
+        Query.boolean_query(
+            [(Occur.Should, Query.term_query(schema, field_name, t)) for t in terms]
+        ),
+        field_name,
+    )
+
+
+# Searching -----------------------------------------------------------------------
+
+
+def search(
+    user,
+    q: str,
+    *,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    facets: bool = True,
+) -> SearchResult:
+    """Search the documents `user` may see.
+
+    `q`: words (all must match, accents optional), "quoted phrases" and
+    document symbols ("57-NQ/TW"). Returns the page's hits with highlighted
+    snippets, the engine's total and facet counts over the permitted matches,
+    and a "did you mean" spelling with marks for a query typed without them.
+    """
+    filters = filters or SearchFilters()
+    page = max(1, int(page))
+    page_size = max(1, min(int(page_size), 100))
+    result = SearchResult(query=q or "", page=page, page_size=page_size)
+    parsed = vi.parse_query(q or "")
+    if not parsed:
+        return result
+    try:
+        index = get_index()
+    except IndexUnavailable:
+        logger.exception("search index unavailable")
+        result.unavailable = True
+        return result
+    schema = index.schema
+    allowed = permission_query(schema, user)
+    if allowed is None:
+        return result
+    narrowing = [
+        # Filters only narrow: no score of their own.
+        (Occur.Must, Query.const_score_query(clause, 0.0))
+        for clause in [allowed, *filter_queries(schema, filters)]
+    ]
+    searcher = index.searcher()
+    offset = min((page - 1) * page_size, MAX_OFFSET)
+    exact = True
+    while True:
+        query = Query.boolean_query(
+            [(Occur.Must, text_query(schema, parsed, exact=exact)), *narrowing]
+        )
+        found = searcher.search(query, page_size, count=True, offset=offset)
+        result.total = found.count or 0
+        # Nothing as spelled: try without marks (text typed without them).
+        if result.total or not exact or not vi.has_diacritics(q):
+            break
+        exact = False
+    if not result.total:
+        return result
+    if facets:
+        result.facets = _facets(searcher, query)
+    result.hits = _hits(searcher, schema, parsed, found.hits, user, exact=exact)
+    if not parsed.symbols and not vi.has_diacritics(q):
+        result.suggestion = _suggestion(q, result.hits)
+    return result
+
+
+def _facets(searcher, query) -> dict[str, list[tuple[str | int, int]]]:
+    """Counts per type, status and year over the permitted matches, from
+    the engine's aggregation (one pass)."""
+    spec = {
+        name: {"terms": {"field": name, "size": size}}
+        for name, size in FACET_SIZES.items()
+    }
+    aggregated = searcher.aggregate(query, spec)
+    facets = {}
+    for name in FACET_SIZES:
+        buckets = aggregated.get(name, {}).get("buckets", [])
+        facets[name] = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
+    if "year" in facets:
+        facets["year"] = sorted(facets["year"], reverse=True)
+    return facets
+
+
+def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
+    """The page's hits: snippets from the stored text, documents re-read
+    within the user's scope (anything not returned by `restrict()` — for
+    instance a change not yet indexed — is left out)."""
+    ids = searcher.fast_field_values("id", [address for _score, address in scored])
+    documents = (
+        Document.objects.restrict(user, "view")
+        .select_related("doc_type", "organization")
+        .only(*HIT_FIELDS)
+        .order_by()
+    )
+    by_id = {document.pk: document for document in documents.filter(pk__in=ids)}
+    highlight, field_name = _highlight_query(schema, parsed, exact=exact)
+    generator = tantivy.SnippetGenerator.create(searcher, highlight, schema, field_name)
+    generator.set_max_num_chars(SNIPPET_CHARS)
+    hits = []
+    for (score, address), doc_id in zip(scored, ids, strict=True):
+        document = by_id.get(doc_id)
+        if document is None:
+            logger.info("search hit %s not visible in the database; skipped", doc_id)
+            continue
+        stored = searcher.doc(address).get_first("content") or b""
+        source = tantivy.Document()
+        source.add_text(field_name, bytes(stored).decode())
+        snippet = generator.snippet_from_doc(source)
+        hits.append(
+            SearchHit(
+                id=doc_id,
+                score=score,
+                # Tantivy escapes the text; only its own <b> tags are HTML.
+                snippet_html=snippet.to_html()
+                .replace("<b>", "<mark>")
+                .replace("</b>", "</mark>"),
+                document=document,
+                snippet=snippet,
+            )
+        )
+    return hits
+
+
+def _suggestion(q: str, hits: list[SearchHit]) -> str:
+    """Did you mean …?: the query with each accent-less word replaced by the
+    spelling with marks that the best hits' highlighted passages use most."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for hit in hits:
+        snippet = hit.snippet
+        if snippet is None:
+            continue
+        fragment = snippet.fragment().encode()
+        for span in snippet.highlighted():
+            word = fragment[span.start : span.end].decode(errors="ignore").lower()
+            spellings[vi.fold(word)][word] += 1
+    if not spellings:
+        return ""
+
+    def replace(match: re.Match) -> str:
+        word = match.group(0)
+        counts = spellings.get(vi.fold(word))
+        if not counts:
+            return word
+        best = counts.most_common(1)[0][0]
+        return best.capitalize() if word[:1].isupper() else best
+
+    suggestion = _WORD.sub(replace, vi.normalize(q))
+    return suggestion if suggestion.lower() != vi.normalize(q).lower() else ""
