@@ -1,0 +1,388 @@
+"""Metadata extraction from first pages (issue #8, point 4; SPEC §1 C2, §8)."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hoso.core.testing.factories import OrganizationFactory
+from hoso.digitization import extraction
+from hoso.digitization.extraction import extract_fields
+from hoso.digitization.tests.extraction_set import generate
+
+KEYS = [
+    "symbol",
+    "number",
+    "type",
+    "issued_on",
+    "place",
+    "issuer",
+    "excerpt",
+    "signer",
+    "secrecy",
+    "urgency",
+]
+
+# pdftotext -layout of a rendered Party resolution.
+PARTY_LAYOUT = """\
+     ĐẢNG BỘ TỈNH ĐẮK LẮK         ĐẢNG CỘNG SẢN VIỆT NAM
+       TỈNH ỦY ĐẮK LẮK
+               *
+             Số 57-NQ/TU          Buôn Ma Thuột, ngày 22 tháng 12
+                                            năm 2024
+      MẬT     THƯỢNG KHẨN
+
+
+                           NGHỊ QUYẾT
+      về đột phá phát triển khoa học, công nghệ, đổi mới sáng
+                        tạo và chuyển đổi số
+                                 -----
+
+    Nội dung nghị quyết.
+
+Nơi nhận:                             T/M BAN THƯỜNG VỤ
+- Như trên                                  BÍ THƯ
+- Lưu VP
+
+                                         Nguyễn Văn An
+"""
+
+# The same page as plain Tesseract text with `vie+eng`: no columns, accents
+# dropped on the bold capitals, the number label misread.
+PARTY_PLAIN_NOISY = """\
+DANG BO TINH DAK LAK DANG CONG SAN VIET NAM
+TINH UY DAK LAK
+*
+S6 57-NQ/TU Buôn Ma Thuột, ngay 22 thang 12
+nam 2024
+
+MAT | | THUONG KHAN
+
+NGHI QUYET
+về đột phá phát triển khoa học, công nghệ, đổi mới sáng
+tạo và chuyển đổi số
+
+Noi nhan: T/M BAN THUONG VU
+- Nhv trén Bi THU
+- Luu VP
+
+Nguyễn Văn An
+"""
+
+STATE_LETTER = """\
+   UBND TỈNH THANH HÓA               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+           SỞ NỘI VỤ                        Độc lập - Tự do - Hạnh phúc
+       Số: 5043/SNV-TCBC              Thanh Hóa, ngày 25 tháng 7 năm 2017
+  V/v cử cán bộ tham dự hội nghị
+             tập huấn
+
+    TỔỐI MẬT | Ì HỎA TỐC
+
+                         Kính gửi: Các đơn vị trực thuộc
+
+     Các cấp ủy, tổ chức đảng, cơ quan, đơn vị quán triệt nghiêm túc.
+
+Nơi nhận:                                         KT. GIÁM ĐỐC
+- Như trên;                                      PHÓ GIÁM ĐỐC
+- Lưu: VT, VP.
+
+                                                  Bùi Quang Long
+"""
+
+
+def test_keys_are_exactly_the_fields():
+    assert list(extract_fields("")) == KEYS
+    assert extract_fields("") == dict.fromkeys(KEYS)
+    assert list(extraction.FIELDS) == KEYS
+
+
+def test_party_document_with_layout():
+    fields = extract_fields(PARTY_LAYOUT)
+    assert fields == {
+        "symbol": "57-NQ/TU",
+        "number": "57",
+        "type": "NQ",
+        "issued_on": "2024-12-22",
+        "place": "Buôn Ma Thuột",
+        "issuer": "TỈNH ỦY ĐẮK LẮK",
+        "excerpt": "về đột phá phát triển khoa học, công nghệ, đổi mới sáng "
+        "tạo và chuyển đổi số",
+        "signer": "Nguyễn Văn An",
+        "secrecy": "MẬT",
+        "urgency": "THƯỢNG KHẨN",
+    }
+
+
+def test_plain_ocr_text_without_accents_in_the_header():
+    fields = extract_fields(PARTY_PLAIN_NOISY)
+    assert fields["issuer"] == "TỈNH ỦY ĐẮK LẮK"  # built-in province bodies
+    assert fields["symbol"] == "57-NQ/TU"
+    assert fields["number"] == "57"
+    assert fields["issued_on"] == "2024-12-22"  # date split over two lines
+    assert fields["place"] == "Buôn Ma Thuột"
+    assert fields["excerpt"].endswith("đổi mới sáng tạo và chuyển đổi số")
+    assert fields["signer"] == "Nguyễn Văn An"
+    # Marks come back with their accents.
+    assert fields["secrecy"] == "MẬT"
+    assert fields["urgency"] == "THƯỢNG KHẨN"
+
+
+def test_state_letter_has_no_type_and_keeps_v_v():
+    fields = extract_fields(STATE_LETTER)
+    assert fields["symbol"] == "5043/SNV-TCBC"
+    assert fields["number"] == "5043"
+    assert fields["type"] is None
+    assert fields["issuer"] == "SỞ NỘI VỤ"
+    assert fields["excerpt"] == "V/v cử cán bộ tham dự hội nghị tập huấn"
+    assert fields["place"] == "Thanh Hóa"
+    assert fields["issued_on"] == "2017-07-25"
+    assert fields["signer"] == "Bùi Quang Long"
+    assert fields["secrecy"] == "TỐI MẬT"  # "TỔỐI" read with a doubled letter
+    assert fields["urgency"] == "HỎA TỐC"
+
+
+@pytest.mark.parametrize(
+    ("line", "symbol", "number", "type_code"),
+    [
+        ("Số 57-NQ/TW", "57-NQ/TW", "57", "NQ"),
+        ("S6 57-NQ/TW", "57-NQ/TW", "57", "NQ"),
+        ("So 5O - NQ / TW", "50-NQ/TW", "50", "NQ"),
+        ("Số 02-KH/BCDTW", "02-KH/BCĐTW", "02", "KH"),
+        ("Số 15-NQ/DU", "15-NQ/ĐU", "15", "NQ"),
+        ("Số: 15 / QD - BNV", "15/QĐ-BNV", "15", "QĐ"),
+        ("Số: 05/BNV-VP", "05/BNV-VP", "05", None),
+        ("Số: 3l/TTr-BKHCN", "31/TTr-BKHCN", "31", "TTr"),
+        ("-_ Số: 970/QĐ-BNV.", "970/QĐ-BNV", "970", "QĐ"),
+        ("Số 08-QĐi/TW", "08-QĐi/TW", "08", "QĐi"),
+        ("Số: 30/2020/NĐ-CP", "30/2020/NĐ-CP", "30", "NĐ"),
+    ],
+)
+def test_symbol_ocr_confusions(line, symbol, number, type_code):
+    fields = extract_fields(
+        f"BỘ NỘI VỤ\n{line}      Hà Nội, ngày 05 tháng 01 năm 2026\n"
+    )
+    assert fields["symbol"] == symbol
+    assert fields["number"] == number
+    assert fields["type"] == type_code
+
+
+def test_the_place_after_the_symbol_is_not_part_of_it():
+    fields = extract_fields("Số: 88/KH-BKHCN - Hà Nội, ngày 25 tháng 01 năm 2017\n")
+    assert fields["symbol"] == "88/KH-BKHCN"
+    assert fields["place"] == "Hà Nội"
+    fields = extract_fields("Số 20-KL/TU Quảng Ninh, ngày 12 tháng 02 năm 2017\n")
+    assert fields["symbol"] == "20-KL/TU"
+    assert fields["place"] == "Quảng Ninh"
+
+
+def test_a_symbol_in_the_excerpt_is_not_the_document_symbol():
+    text = (
+        "TỈNH ỦY ĐẮK LẮK\n*\nĐắk Lắk, ngày 10 tháng 3 năm 2025\n\nKẾ HOẠCH\n"
+        "triển khai thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024\n"
+    )
+    fields = extract_fields(text)
+    assert fields["symbol"] is None
+    assert fields["type"] == "KH"  # from the type heading
+    assert fields["issued_on"] == "2025-03-10"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Hà Nội, ngày 22 tháng 12 năm 2024", "2024-12-22"),
+        ("Ha Noi, ngay 22 thang 12 nam 2024", "2024-12-22"),
+        ("Hà Nội, ngày O5 tháng 0l năm 2O26", "2026-01-05"),
+        ("Hà Nội, ngày 22 tháng 12 năm 2924", "2024-12-22"),  # 9 read for 0
+        ("Hà Nội, ngày 32 tháng 13 năm 2024", None),
+        ("Hà Nội, ngày 12 tháng 10 năm 1930", None),  # before 1945
+        ("Hà Nội, ngày 30 tháng 02 năm 2024", None),
+    ],
+)
+def test_dates_are_sanity_checked(line, expected):
+    assert extract_fields(f"BỘ NỘI VỤ\nSố: 15/QĐ-BNV   {line}\n")["issued_on"] == (
+        expected
+    )
+
+
+def test_wrapped_year_at_the_end_of_the_next_line_in_plain_text():
+    text = (
+        "BAN TỔ CHỨC TỈNH ỦY\n*\n"
+        "Số 2654-CV/BTCTU Nghệ An, ngày 10 tháng 01 năm\n"
+        "V/v báo cáo tiến độ thực hiện Kế hoạch 2024\n"
+        "số 02-KH/BCĐTW\n\nKính gửi: Các đồng chí Ủy viên\n"
+    )
+    fields = extract_fields(text)
+    assert fields["issued_on"] == "2024-01-10"
+    assert fields["excerpt"].startswith("V/v báo cáo tiến độ")
+    assert fields["type"] == "CV"
+
+
+def test_issuer_corrected_against_known_issuers():
+    text = "DANG BO TINH DAK LAK\nDANG UY XA HOA PHU\n*\nSố 47-KH/ĐU\n"
+    assert extract_fields(text)["issuer"] != "ĐẢNG ỦY XÃ HÒA PHÚ"
+    known = ["Đảng ủy xã Hòa Phú", "Đảng ủy xã Hòa Phong", "Đảng ủy xã Hòa Bình"]
+    assert extract_fields(text, known_issuers=known)["issuer"] == "ĐẢNG ỦY XÃ HÒA PHÚ"
+    # A registry name "Đảng bộ xã …" is printed "ĐẢNG ỦY XÃ …".
+    known = ["Đảng bộ xã Hòa Phú"]
+    assert extract_fields(text, known_issuers=known)["issuer"] == "ĐẢNG ỦY XÃ HÒA PHÚ"
+
+
+def test_issuer_correction_tolerates_misread_and_merged_letters():
+    known = ["Ủy ban nhân dân xã Ia Grai"]
+    text = "UBND TỈNH GIA LAI\nUY BAN NHAN DAN XA\nIA GRAl\nSố: 15/QĐ-UBND\n"
+    assert extract_fields(text, known_issuers=known)["issuer"] == (
+        "ỦY BAN NHÂN DÂN XÃ IA GRAI"
+    )
+    text = "ĐẢNG ỦYXÃHÒAPHÚ\n*\nSố 47-KH/ĐU\n"
+    fields = extract_fields(text, known_issuers=["Đảng ủy xã Hòa Phú"])
+    assert fields["issuer"] == "ĐẢNG ỦY XÃ HÒA PHÚ"
+
+
+def test_central_issuers_are_built_in():
+    text = "BAN CHAP HANH TRUNG UONG\nVAN PHONG TRUNG UONG\nDANG\n*\nSố 15671-CV/VPTW\n"
+    assert extract_fields(text)["issuer"] == "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG"
+    text = "BAN CHAP HANH TRUNG UONG DANG CONG SAN VIET NAM\n*\nSố 57-NQ/TW\n"
+    assert extract_fields(text)["issuer"] == "BAN CHẤP HÀNH TRUNG ƯƠNG"
+
+
+def test_a_short_unknown_issuer_is_not_forced_onto_a_known_one():
+    # "SỞ NỘI VỤ" is built in, "SỞ NGOẠI VỤ" is not: never "BỘ NỘI VỤ".
+    text = "UBND TỈNH KHÁNH HÒA\nSỞ NGOẠI VỤ\nSố: 15/QĐ-SNgV\n"
+    assert extract_fields(text)["issuer"] == "SỞ NGOẠI VỤ"
+
+
+@pytest.mark.django_db
+def test_issuer_corrected_against_the_organization_registry():
+    organization = OrganizationFactory(name="Đảng bộ xã Krông Búk", code="KRONGBUK")
+    text = "DANG BO TINH DAK LAK\nDANG UY XA KRONG BUK\n*\nSố 12-NQ/ĐU\n"
+    assert extract_fields(text)["issuer"] != "ĐẢNG ỦY XÃ KRÔNG BÚK"
+    fields = extract_fields(text, organization=organization)
+    assert fields["issuer"] == "ĐẢNG ỦY XÃ KRÔNG BÚK"
+
+
+def test_without_a_database_the_registry_is_skipped():
+    # No `db` fixture: pytest-django refuses queries; the extractor does not
+    # need one and the registry readers return nothing.
+    assert extraction.registry_issuers() == []
+    assert extract_fields(PARTY_LAYOUT)["issuer"] == "TỈNH ỦY ĐẮK LẮK"
+
+
+def test_marks_in_capitals_only_and_not_mat_tran():
+    text = (
+        "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM\nTỈNH ĐẮK LẮK\n"
+        "Số: 15/TB-MTTQ   Đắk Lắk, ngày 05 tháng 01 năm 2026\n\nTHÔNG BÁO\n"
+        "về công tác bảo vệ bí mật nhà nước khẩn trương\n"
+    )
+    fields = extract_fields(text)
+    assert fields["secrecy"] is None
+    assert fields["urgency"] is None
+    assert fields["type"] == "TB"
+
+
+@pytest.mark.parametrize(
+    ("line", "secrecy", "urgency"),
+    [
+        ("TUYET MAT   HOA TOC HEN GIO", "TUYỆT MẬT", "HỎA TỐC HẸN GIỜ"),
+        ("[TỐI MẬT]", "TỐI MẬT", None),
+        ("KHAN", None, "KHẨN"),
+        ("THƯỢNG KHẨN", None, "THƯỢNG KHẨN"),
+    ],
+)
+def test_marks_restored_to_their_spelling(line, secrecy, urgency):
+    text = f"BỘ NỘI VỤ\nSố: 15/QĐ-BNV   Hà Nội, ngày 05 tháng 01 năm 2026\n{line}\n"
+    fields = extract_fields(text + "\nQUYẾT ĐỊNH\nvề việc thành lập Tổ công tác\n")
+    assert (fields["secrecy"], fields["urgency"]) == (secrecy, urgency)
+
+
+def test_signer_after_the_signature_block():
+    text = (
+        "Nơi nhận: K/T BÍ THƯ\n- Như trên, PHÓ BÍ THƯ\n- Lưu Văn phòng.\n"
+        "- Nguyễn Văn B,\n\nTrần Thị Hồng Nhung\n"
+    )
+    assert extract_fields(text)["signer"] == "Trần Thị Hồng Nhung"
+    # Accents the OCR dropped on the bold name come back when certain.
+    text = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyen Van Hai\n"
+    assert extract_fields(text)["signer"] == "Nguyễn Văn Hai"
+
+
+def test_layout_from_tesseract_tsv_splits_columns():
+    header = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop"
+        "\twidth\theight\tconf\ttext"
+    )
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t",
+        "5\t1\t1\t1\t1\t1\t300\t300\t120\t40\t96\tTỈNH",
+        "5\t1\t1\t1\t1\t2\t440\t300\t80\t40\t96\tỦY",
+        "5\t1\t1\t1\t1\t3\t1400\t300\t140\t40\t96\tĐẢNG",
+        "5\t1\t2\t1\t1\t1\t300\t500\t100\t40\t96\tSố",
+    ]
+    text = extraction.layout_from_tsv("\n".join([header, *rows]))
+    lines = text.splitlines()
+    assert lines[0].split() == ["TỈNH", "ỦY", "ĐẢNG"]
+    assert "TỈNH ỦY   " in lines[0]  # a column gap of 3+ spaces
+    assert lines[1] == ""  # a new block
+    assert lines[2].strip() == "Số"
+
+
+def test_labels_of_the_evaluation_set():
+    entries = generate.load_entries()
+    assert len(entries) >= 30
+    assert {entry["type_code"] for entry in entries} >= {
+        "NQ", "QĐ", "CT", "KL", "HD", "TB", "BC", "KH", "CV", "TTr",
+    }  # fmt: skip
+    assert {entry["style"] for entry in entries} == {"party", "state"}
+    for entry in entries:
+        assert list(entry["expected"]) == KEYS
+    assert generate.build_entries() == entries  # labels.json is up to date
+
+
+@pytest.fixture
+def text_pdf(tmp_path):
+    entry = generate.load_entries()[2]
+    path = tmp_path / "document.pdf"
+    path.write_bytes(generate.render_pdf(entry))
+    return path, entry["expected"]
+
+
+@pytest.mark.django_db
+def test_command_prints_one_json_object_per_file(text_pdf):
+    path, expected = text_pdf
+    out = StringIO()
+    call_command("extract", str(path), str(path), "--json", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    result = json.loads(lines[0])
+    assert list(result) == ["file", *KEYS]
+    assert result == {"file": str(path), **expected}
+
+
+@pytest.mark.django_db
+def test_command_table_and_errors(text_pdf, tmp_path):
+    path, expected = text_pdf
+    out = StringIO()
+    call_command("extract", str(path), stdout=out)
+    assert expected["symbol"] in out.getvalue()
+    assert "Trích yếu" in out.getvalue()
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a document")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("extract", str(junk), str(tmp_path / "missing.png"), stderr=err)
+    assert "junk.pdf" in err.getvalue()
+    assert "missing.png" in err.getvalue()
+
+
+@pytest.mark.slow
+def test_real_tesseract_on_a_noisy_generated_page(tmp_path):
+    entries = [e for e in generate.load_entries() if e["id"] == "23-party-KH"]
+    ((path, expected),) = generate.generate_pages(tmp_path, entries=entries)
+    fields = extraction.extract_file(path, known_issuers=["Đảng ủy xã Hòa Phú"])
+    assert fields["file"] == str(path)
+    excerpt = fields.pop("excerpt")
+    assert extraction.similarity(excerpt, expected["excerpt"]) >= 0.9
+    assert fields == {
+        "file": str(path),
+        **{key: value for key, value in expected.items() if key != "excerpt"},
+    }
