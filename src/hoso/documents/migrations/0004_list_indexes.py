@@ -7,9 +7,13 @@ a language collation (including C.UTF-8 on PostgreSQL 15) need the
 -created) index is never used for it. Measured on the province set with
 1,000,000 documents (bench/document_list.py):
 
-- (direction, created DESC, id DESC): the newest-first page of a wide scope
-  (a province secretary sees everything) is read in index order and stops
-  after 50 rows: 0.2 ms instead of a 350 ms parallel sequential scan.
+- (direction, created DESC, id DESC) INCLUDE (org_path, secrecy): the
+  newest-first page of a wide scope (a province secretary sees everything)
+  is read in index order and stops after 50 rows: 0.2 ms instead of a
+  350 ms parallel sequential scan. The included columns let a query that
+  pages over ids alone (`values_list("pk")[offset:offset + 50]`) apply the
+  scope and clearance filters inside an index-only scan: a commune's page 1
+  in 1 ms, the 200th page of the whole province in 3 ms.
 - (direction, org_path pattern, created DESC, id DESC) INCLUDE (secrecy):
   a narrow scope (a commune) is an index range, counted by an index-only
   scan (2.6 ms instead of 185 ms).
@@ -24,7 +28,9 @@ seconds per million rows). Other databases keep the model's indexes only.
 from django.db import migrations
 
 INDEXES = {
-    "documents_doc_dir_created_idx": ("(direction, created DESC, id DESC)"),
+    "documents_doc_dir_created_idx": (
+        "(direction, created DESC, id DESC) INCLUDE (org_path, secrecy)"
+    ),
     "documents_doc_scope_created_idx": (
         "(direction, org_path varchar_pattern_ops, created DESC, id DESC) "
         "INCLUDE (secrecy)"
