@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 
 import pytest
+from django.utils import translation
 
 from hoso.core.testing.factories import (
     OrganizationFactory,
@@ -16,10 +17,16 @@ def _test_settings(settings, tmp_path):
     a fast hasher (argon2 stays the product's first hasher, see
     accounts/tests/test_auth.py)."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.log"
+    # Tests read messages in English (the source language); the tests of the
+    # Vietnamese default set LANGUAGE_CODE back to "vi" themselves.
+    settings.LANGUAGE_CODE = "en"
+    translation.activate("en")
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

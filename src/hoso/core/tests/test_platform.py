@@ -112,7 +112,8 @@ def test_language_switch(client, db, code, text):
     assert text in page.content.decode()
 
 
-def test_default_language_is_vietnamese(client, db):
+def test_default_language_is_vietnamese(client, db, settings):
+    settings.LANGUAGE_CODE = "vi"
     page = client.get("/accounts/login/")
     assert b'lang="vi"' in page.content
 
@@ -182,6 +183,7 @@ def _rebuild_names():
     return users
 
 
-def test_browser_language_does_not_override_vietnamese(client, db):
+def test_browser_language_does_not_override_vietnamese(client, db, settings):
+    settings.LANGUAGE_CODE = "vi"
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert b'lang="vi"' in page.content
