@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hoso.search",
     "hoso.digitization",
     "hoso.archive",
+    "hoso.notifications",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "hoso.core.context_processors.navigation",
+                "hoso.notifications.context_processors.unread",
             ],
         },
     }
@@ -269,6 +271,8 @@ EMAIL_HOST_USER = env_str("HOSO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("HOSO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("HOSO_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("HOSO_EMAIL_FROM", "hoso@localhost")
+# The address links in e-mails point to.
+SITE_URL = env_str("HOSO_SITE_URL", "http://127.0.0.1:8000")
 
 NINJA_PAGINATION_PER_PAGE = 50
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

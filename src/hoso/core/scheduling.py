@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.notifications.tasks import send_emails
     from hoso.search.tasks import process_outbox
 
     return [
@@ -22,4 +23,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ),
         # Safety net: index whatever a crash left in the search outbox.
         ("process_search_outbox", process_outbox, 60),
+        # Safety net: e-mails a failed send left behind.
+        ("send_notification_emails", send_emails, 300),
     ]
