@@ -29,7 +29,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     kind = models.SlugField(_("kind"), max_length=50)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("heading"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # Jobs that remind (deadlines, meetings) pass a key, so a second run of

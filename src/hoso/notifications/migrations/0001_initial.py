@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.SlugField(verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('title', models.CharField(max_length=300, verbose_name='heading')),
                 ('body', models.TextField(blank=True, verbose_name='text')),
                 ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
                 ('dedupe_key', models.CharField(blank=True, max_length=200)),
