@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from playwright.sync_api import expect
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = E2E_DIR / "artifacts"
@@ -382,3 +383,51 @@ def make_context(request, browser, hoso_server):
 def page(make_context):
     """A page in a fresh desktop context."""
     return make_context().new_page()
+
+
+# Page helpers shared by the scenario tests ------------------------------------
+
+DOCUMENT_URL = re.compile(r"/documents/(\d+)/$")
+
+
+def user_page(make_context, username: str):
+    """A signed-in page in a fresh browser context of its own."""
+    page = make_context().new_page()
+    sign_in(page, username)
+    expect(page).to_have_url(re.compile(r"://[^/]+/$"))
+    return page
+
+
+def api_document(page, document_id: int) -> dict:
+    """A document as the JSON API shows it to the page's user."""
+    response = page.request.get(f"/api/v1/documents/{document_id}")
+    assert response.ok, f"{response.status}: {response.text()}"
+    return response.json()
+
+
+def open_document_id(page) -> int:
+    """The id of the document whose page is open."""
+    expect(page).to_have_url(DOCUMENT_URL)
+    return int(DOCUMENT_URL.search(page.url).group(1))
+
+
+def expect_success(page) -> None:
+    """The last request ended with a success message and no error."""
+    messages = page.locator(".hoso-messages")
+    expect(messages.locator(".alert-danger")).to_have_count(0)
+    expect(messages.locator(".alert-success")).to_have_count(1)
+
+
+def open_form(page, action: str):
+    """Open an action's collapsed form on a document page; return it."""
+    form = page.locator(f"[data-test=form-{action}]")
+    expect(form).to_be_hidden()
+    page.locator(f"[data-test=actions] [data-test=open-{action}]").click()
+    expect(form).to_be_visible()
+    return form
+
+
+def submit_form(page, form, action: str) -> None:
+    """Submit an action's form and wait for the next page."""
+    with page.expect_navigation():
+        form.locator(f"[data-test=submit-{action}]").click()

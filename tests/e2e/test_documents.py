@@ -14,24 +14,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
+from conftest import (
+    api_document,
+    expect_success,
+    open_document_id,
+    open_form,
+    submit_form,
+    user_page,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 PROVINCE = "Đảng bộ tỉnh Khánh Hòa"
-DOCUMENT_URL = re.compile(r"/documents/(\d+)/$")
 
 
 # Helpers ------------------------------------------------------------------------
-
-
-def _user_page(make_context, username: str):
-    """A signed-in page in a fresh context of its own."""
-    page = make_context().new_page()
-    sign_in(page, username)
-    expect(page).to_have_url(re.compile(r"://[^/]+/$"))
-    return page
 
 
 def _person_id(page) -> int:
@@ -41,44 +39,11 @@ def _person_id(page) -> int:
     return response.json()["id"]
 
 
-def _api_document(page, document_id: int) -> dict:
-    response = page.request.get(f"/api/v1/documents/{document_id}")
-    assert response.ok, f"{response.status}: {response.text()}"
-    return response.json()
-
-
-def _document_id(page) -> int:
-    expect(page).to_have_url(DOCUMENT_URL)
-    return int(DOCUMENT_URL.search(page.url).group(1))
-
-
-def _expect_success(page) -> None:
-    """The last request ended with a success message and no error."""
-    messages = page.locator(".hoso-messages")
-    expect(messages.locator(".alert-danger")).to_have_count(0)
-    expect(messages.locator(".alert-success")).to_have_count(1)
-
-
 def _do(page, action: str) -> None:
     """Click a direct action button on the document page."""
     with page.expect_navigation():
         page.locator(f"[data-test=actions] [data-test=do-{action}]").click()
-    _expect_success(page)
-
-
-def _open_form(page, action: str):
-    """Open an action's collapsed form; returns the form locator."""
-    form = page.locator(f"[data-test=form-{action}]")
-    expect(form).to_be_hidden()
-    page.locator(f"[data-test=actions] [data-test=open-{action}]").click()
-    expect(form).to_be_visible()
-    return form
-
-
-def _submit_form(page, form, action: str) -> None:
-    with page.expect_navigation():
-        form.locator(f"[data-test=submit-{action}]").click()
-    _expect_success(page)
+    expect_success(page)
 
 
 def _open_from_desk(page, desk: str, marker: str, excerpt: str) -> int:
@@ -88,7 +53,7 @@ def _open_from_desk(page, desk: str, marker: str, excerpt: str) -> int:
     link = page.get_by_role("link", name=excerpt)
     expect(link).to_have_count(1)
     link.click()
-    return _document_id(page)
+    return open_document_id(page)
 
 
 def _small_pdf(path: Path, text: str) -> Path:
@@ -103,7 +68,7 @@ def _small_pdf(path: Path, text: str) -> Path:
 
 
 def _status(page, document_id: int) -> str:
-    return _api_document(page, document_id)["status"]
+    return api_document(page, document_id)["status"]
 
 
 # Incoming ----------------------------------------------------------------------
@@ -123,9 +88,9 @@ def test_incoming_document_from_registration_to_completion(make_context, tmp_pat
     pdf = _small_pdf(tmp_path / f"cong-van-{marker}.pdf", f"Cong van {marker}")
     deadline = date.today() + timedelta(days=14)
 
-    secretary = _user_page(make_context, "bithu.nhatrang")
-    specialist = _user_page(make_context, "chuyenvien.nhatrang")
-    clerk = _user_page(make_context, "vanthu.nhatrang")
+    secretary = user_page(make_context, "bithu.nhatrang")
+    specialist = user_page(make_context, "chuyenvien.nhatrang")
+    clerk = user_page(make_context, "vanthu.nhatrang")
     secretary_id = _person_id(secretary)
     specialist_id = _person_id(specialist)
 
@@ -143,8 +108,8 @@ def test_incoming_document_from_registration_to_completion(make_context, tmp_pat
     clerk.set_input_files("#id_files", str(pdf))
     with clerk.expect_navigation():
         clerk.click("#register-incoming")
-    document_id = _document_id(clerk)
-    _expect_success(clerk)
+    document_id = open_document_id(clerk)
+    expect_success(clerk)
     arrival = clerk.locator("[data-test=arrival-number]")
     expect(arrival).to_have_text(re.compile(r"^\s*\d+ / \d{4}\s*$"))
     arrival_number, register_year = map(int, arrival.inner_text().split("/"))
@@ -152,16 +117,16 @@ def test_incoming_document_from_registration_to_completion(make_context, tmp_pat
     expect(clerk.locator(".hoso-messages .alert-success")).to_contain_text(
         str(arrival_number)
     )
-    body = _api_document(clerk, document_id)
+    body = api_document(clerk, document_id)
     assert body["status"] == "registered", body
     assert body["arrival_number"] == arrival_number, body
     assert body["register_year"] == register_year, body
     assert [a["name"] for a in body["attachments"]] == [pdf.name], body
 
     # … and presents it to the secretary.
-    form = _open_form(clerk, "present")
+    form = open_form(clerk, "present")
     form.locator("#id_leader").select_option(str(secretary_id))
-    _submit_form(clerk, form, "present")
+    submit_form(clerk, form, "present")
     assert _status(clerk, document_id) == "presented"
     open_present = clerk.locator("[data-test=actions] [data-test=open-present]")
     expect(open_present).to_have_count(0)
@@ -173,12 +138,12 @@ def test_incoming_document_from_registration_to_completion(make_context, tmp_pat
     )
     expect(awaiting_badge).to_have_text(re.compile(r"^[1-9]\d*$"))
     assert _open_from_desk(secretary, "awaiting", marker, excerpt) == document_id
-    form = _open_form(secretary, "instruct")
+    form = open_form(secretary, "instruct")
     form.locator("#id_lead_person").select_option(str(specialist_id))
     form.locator("#id_deadline").fill(deadline.isoformat())
     form.locator("#id_note").fill(f"Giao chuyên viên tham mưu {marker}")
-    _submit_form(secretary, form, "instruct")
-    body = _api_document(secretary, document_id)
+    submit_form(secretary, form, "instruct")
+    body = api_document(secretary, document_id)
     assert body["status"] == "instructed", body
     assert body["due_date"] == deadline.isoformat(), body
     # No longer waiting for them.
@@ -189,10 +154,10 @@ def test_incoming_document_from_registration_to_completion(make_context, tmp_pat
     assert _open_from_desk(specialist, "assigned", marker, excerpt) == document_id
     _do(specialist, "process")
     assert _status(specialist, document_id) == "processing"
-    form = _open_form(specialist, "complete")
+    form = open_form(specialist, "complete")
     form.locator("#id_note").fill(f"Đã báo cáo kết quả {marker}")
-    _submit_form(specialist, form, "complete")
-    body = _api_document(specialist, document_id)
+    submit_form(specialist, form, "complete")
+    body = api_document(specialist, document_id)
     assert body["status"] == "completed", body
     expect(specialist.locator("[data-test=actions] button")).to_have_count(0)
     specialist.goto(f"/documents/assigned/?q={marker}")
@@ -245,7 +210,7 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     excerpt = f"Báo cáo kết quả công tác tháng {marker}"
 
     # The specialist writes the draft.
-    specialist = _user_page(make_context, "chuyenvien.nhatrang")
+    specialist = user_page(make_context, "chuyenvien.nhatrang")
     specialist.goto("/documents/drafts/add/")
     expect(specialist.locator("[data-test=draft-form]")).to_be_visible()
     expect(specialist.locator("#id_organization")).not_to_have_value("")
@@ -255,8 +220,8 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     specialist.fill("#id_body", f"Kính gửi Tỉnh ủy Khánh Hòa.\nNội dung {marker}.")
     with specialist.expect_navigation():
         specialist.click("#save-draft")
-    document_id = _document_id(specialist)
-    body = _api_document(specialist, document_id)
+    document_id = open_document_id(specialist)
+    body = api_document(specialist, document_id)
     assert body["status"] == "draft", body
     assert body["direction"] == "outgoing", body
     assert body["number"] is None, body
@@ -266,24 +231,24 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     expect(actions.locator("[data-test=open-issue]")).to_have_count(0)
 
     # The secretary approves it.
-    secretary = _user_page(make_context, "bithu.nhatrang")
+    secretary = user_page(make_context, "bithu.nhatrang")
     secretary.goto(f"/documents/{document_id}/")
     _do(secretary, "approve")
     assert _status(secretary, document_id) == "approved"
 
     # The clerk numbers and issues it to the province.
-    clerk = _user_page(make_context, "vanthu.nhatrang")
+    clerk = user_page(make_context, "vanthu.nhatrang")
     clerk.goto(f"/documents/{document_id}/")
     expect(clerk.locator("[data-test=recipients]")).to_have_count(0)
-    form = _open_form(clerk, "issue")
+    form = open_form(clerk, "issue")
     form.locator("#id_signer_authority").select_option("T/M")
     form.locator("#id_signer_position").fill("Bí thư")
     form.locator("#id_signer_name").fill("Nguyễn Văn An")
     form.locator("#id_recipients").select_option(label=PROVINCE)
     form.locator("#id_recipients_text").fill("- Tỉnh ủy Khánh Hòa,\n- Lưu VP.")
     form.locator("#id_page_count").fill("1")
-    _submit_form(clerk, form, "issue")
-    body = _api_document(clerk, document_id)
+    submit_form(clerk, form, "issue")
+    body = api_document(clerk, document_id)
     assert body["status"] == "issued", body
     assert body["number"] and body["symbol"], body
     assert [(r["organization_name"], r["status"]) for r in body["recipients"]] == [
@@ -297,10 +262,10 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     assert arrived_text
 
     # The province's clerk finds the copy in their inbox and registers it.
-    receiver = _user_page(make_context, "vanthu.tinh")
+    receiver = user_page(make_context, "vanthu.tinh")
     copy_id = _open_from_desk(receiver, "inbox", marker, excerpt)
     assert copy_id != document_id
-    copy = _api_document(receiver, copy_id)
+    copy = api_document(receiver, copy_id)
     assert copy["status"] == "received", copy
     assert copy["direction"] == "incoming", copy
     assert copy["symbol"] == symbol, copy
@@ -308,7 +273,7 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     expect(receiver.locator("[data-test=arrival-number]")).to_have_text(
         re.compile(r"^\s*\d+ / \d{4}\s*$")
     )
-    copy = _api_document(receiver, copy_id)
+    copy = api_document(receiver, copy_id)
     assert copy["status"] == "registered", copy
     assert copy["arrival_number"], copy
     receiver.goto(f"/documents/inbox/?q={marker}")
@@ -318,6 +283,6 @@ def test_outgoing_document_reaches_the_province_and_its_status_flows_back(
     clerk.reload()
     expect(recipient_status).to_have_count(1)
     expect(recipient_status).not_to_have_text(arrived_text)
-    body = _api_document(clerk, document_id)
+    body = api_document(clerk, document_id)
     assert body["recipients"][0]["status"] == "03", body
     expect(recipient_status).to_contain_text(body["recipients"][0]["status_label"])

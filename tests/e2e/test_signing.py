@@ -11,68 +11,34 @@ file is checked once more, outside Hoso, with poppler's `pdfsig`.
 from __future__ import annotations
 
 import hashlib
-import re
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_PASSWORD, sign_in
+from conftest import (
+    DEMO_PASSWORD,
+    api_document,
+    expect_success,
+    open_document_id,
+    open_form,
+    submit_form,
+    user_page,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 COMMUNE = "Đảng bộ phường Nha Trang"
-DOCUMENT_URL = re.compile(r"/documents/(\d+)/$")
 
 
 # Helpers ------------------------------------------------------------------------
-
-
-def _user_page(make_context, username: str):
-    """A signed-in page in a fresh context of its own."""
-    page = make_context().new_page()
-    sign_in(page, username)
-    expect(page).to_have_url(re.compile(r"://[^/]+/$"))
-    return page
 
 
 def _me(page) -> dict:
     response = page.request.get("/api/v1/people/me")
     assert response.ok, response.text()
     return response.json()
-
-
-def _api_document(page, document_id: int) -> dict:
-    response = page.request.get(f"/api/v1/documents/{document_id}")
-    assert response.ok, f"{response.status}: {response.text()}"
-    return response.json()
-
-
-def _document_id(page) -> int:
-    expect(page).to_have_url(DOCUMENT_URL)
-    return int(DOCUMENT_URL.search(page.url).group(1))
-
-
-def _expect_success(page) -> None:
-    """The last request ended with a success message and no error."""
-    messages = page.locator(".hoso-messages")
-    expect(messages.locator(".alert-danger")).to_have_count(0)
-    expect(messages.locator(".alert-success")).to_have_count(1)
-
-
-def _open_form(page, action: str):
-    """Open an action's collapsed form; returns the form locator."""
-    form = page.locator(f"[data-test=form-{action}]")
-    expect(form).to_be_hidden()
-    page.locator(f"[data-test=actions] [data-test=open-{action}]").click()
-    expect(form).to_be_visible()
-    return form
-
-
-def _submit(page, form, action: str) -> None:
-    with page.expect_navigation():
-        form.locator(f"[data-test=submit-{action}]").click()
 
 
 def _main_attachment(body: dict) -> dict:
@@ -108,7 +74,7 @@ def test_secretary_signs_with_password_then_clerk_seals_at_issue(
     excerpt = f"Về việc triển khai chữ ký số {marker}"
 
     # The specialist writes the draft.
-    specialist = _user_page(make_context, "chuyenvien.nhatrang")
+    specialist = user_page(make_context, "chuyenvien.nhatrang")
     specialist.goto("/documents/drafts/add/")
     expect(specialist.locator("[data-test=draft-form]")).to_be_visible()
     expect(specialist.locator("#id_organization")).not_to_have_value("")
@@ -118,8 +84,8 @@ def test_secretary_signs_with_password_then_clerk_seals_at_issue(
     specialist.fill("#id_body", f"Kính gửi Tỉnh ủy Khánh Hòa.\nNội dung {marker}.")
     with specialist.expect_navigation():
         specialist.click("#save-draft")
-    document_id = _document_id(specialist)
-    body = _api_document(specialist, document_id)
+    document_id = open_document_id(specialist)
+    body = api_document(specialist, document_id)
     assert body["status"] == "draft", body
     assert body["number"] is None and body["attachments"] == [], body
     # The specialist may not sign.
@@ -128,27 +94,27 @@ def test_secretary_signs_with_password_then_clerk_seals_at_issue(
     ).to_have_count(0)
 
     # The secretary approves it; only then may it be signed.
-    secretary = _user_page(make_context, "bithu.nhatrang")
+    secretary = user_page(make_context, "bithu.nhatrang")
     secretary_name = _me(secretary)["full_name"]
     secretary.goto(f"/documents/{document_id}/")
     actions = secretary.locator("[data-test=actions]")
     expect(actions.locator("[data-test=open-sign]")).to_have_count(0)
     with secretary.expect_navigation():
         actions.locator("[data-test=do-approve]").click()
-    _expect_success(secretary)
-    assert _api_document(secretary, document_id)["status"] == "approved"
+    expect_success(secretary)
+    assert api_document(secretary, document_id)["status"] == "approved"
 
     # A wrong password: an error, and nothing changes.
-    form = _open_form(secretary, "sign")
+    form = open_form(secretary, "sign")
     password = form.locator("input[name=password]")
     expect(password).to_have_attribute("type", "password")
     expect(form.locator("input[name=otp_token]")).to_be_visible()
     password.fill("Sai-mat-khau-2026")
-    _submit(secretary, form, "sign")
+    submit_form(secretary, form, "sign")
     messages = secretary.locator(".hoso-messages")
     expect(messages.locator(".alert-danger")).to_have_count(1)
     expect(messages.locator(".alert-success")).to_have_count(0)
-    body = _api_document(secretary, document_id)
+    body = api_document(secretary, document_id)
     assert body["status"] == "approved", body
     assert body["number"] is None and not body["symbol"], body
     assert body["attachments"] == [], body
@@ -156,11 +122,11 @@ def test_secretary_signs_with_password_then_clerk_seals_at_issue(
     expect(secretary.locator("[data-test=signature-status]")).to_have_count(0)
 
     # The right password signs.
-    form = _open_form(secretary, "sign")
+    form = open_form(secretary, "sign")
     form.locator("input[name=password]").fill(DEMO_PASSWORD)
-    _submit(secretary, form, "sign")
-    _expect_success(secretary)
-    body = _api_document(secretary, document_id)
+    submit_form(secretary, form, "sign")
+    expect_success(secretary)
+    body = api_document(secretary, document_id)
     assert body["number"] and body["symbol"], body
     assert body["status"] == "approved", body
     assert body["signer_name"] == secretary_name, body
@@ -182,15 +148,15 @@ def test_secretary_signs_with_password_then_clerk_seals_at_issue(
     )
 
     # The clerk issues it: the commune's seal goes on the signed file.
-    clerk = _user_page(make_context, "vanthu.nhatrang")
+    clerk = user_page(make_context, "vanthu.nhatrang")
     clerk.goto(f"/documents/{document_id}/")
     expect(clerk.locator("[data-test=actions] [data-test=open-sign]")).to_have_count(0)
-    form = _open_form(clerk, "issue")
+    form = open_form(clerk, "issue")
     form.locator("input[name=signer_position]").fill("Bí thư")
     form.locator("input[name=signer_name]").fill(secretary_name)
-    _submit(clerk, form, "issue")
-    _expect_success(clerk)
-    issued = _api_document(clerk, document_id)
+    submit_form(clerk, form, "issue")
+    expect_success(clerk)
+    issued = api_document(clerk, document_id)
     assert issued["status"] == "issued", issued
     # Signing numbered it; issuing keeps that number.
     assert (issued["number"], issued["symbol"]) == (body["number"], body["symbol"])
