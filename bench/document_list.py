@@ -222,7 +222,7 @@ def load(port: int, client: Client, path: str, concurrency: int, duration: float
 
 
 def create_database(admin_url: str) -> tuple[str, str]:
-    name = f"hoso_bench_doclist_{uuid.uuid4().hex[:12]}"
+    name = f"hoso_listperf_doclist_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     return name, urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
@@ -360,6 +360,11 @@ def main() -> None:
     )
     parser.add_argument("--data-dir", help="data directory (with --database)")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (and keep) the database, then stop",
+    )
     options = parser.parse_args()
 
     admin_url = options.postgres_url
@@ -400,6 +405,10 @@ def main() -> None:
             build = (float(match.group(2)) if match else float("nan"), wall)
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE documents_document")
+            if options.build_only:
+                options.keep = True
+                print(f"Built in {build[1]:.0f} s.")
+                return
         clerk, secretary, info = prepare_clients()
         from django.db import connections
 
