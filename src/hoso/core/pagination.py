@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -67,12 +68,14 @@ def rows_by_ids(queryset: QuerySet, ids: list) -> list:
     """
     if not ids:
         return []
-    attname = queryset.model._meta.pk.attname
     rows = queryset.filter(pk__in=ids).order_by()
-    if queryset._fields is not None:  # a values() queryset: dicts
+    if issubclass(queryset._iterable_class, ModelIterable):
+        found = {row.pk: row for row in rows}
+    elif queryset._iterable_class is ValuesIterable:  # values(): dicts
+        attname = queryset.model._meta.pk.attname
         found = {row[attname]: row for row in rows}
     else:
-        found = {row.pk: row for row in rows}
+        raise TypeError("rows_by_ids() takes model instances or values() dicts.")
     return [found[pk] for pk in ids if pk in found]
 
 

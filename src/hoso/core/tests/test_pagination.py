@@ -45,6 +45,11 @@ def test_rows_by_ids_keeps_values_and_drops_rows_out_of_the_queryset(tree):
     assert rows == [{"id": tree["a"].pk, "code": "A"}]
 
 
+def test_rows_by_ids_refuses_tuples(tree):
+    with pytest.raises(TypeError):
+        rows_by_ids(Organization.objects.values_list("id"), [tree["a"].pk])
+
+
 def test_capped_paginator(tree, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_CAP", 4)
     paginator = CappedPaginator(Organization.objects.order_by("code"), 2)
