@@ -1,9 +1,11 @@
 """The API shell: authentication, error format, and the audit endpoints."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import FilterSchema, NinjaAPI, Query, Router, Schema
@@ -11,8 +13,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
+from hoso.core import pagination as pagination_module
 from hoso.core.models import AuditEntry
+from hoso.core.pagination import COUNT_CAP, capped_count, page_ids, rows_by_ids
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -114,6 +119,70 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
+# Pagination ------------------------------------------------------------------
+
+
+class ListPagination(PageNumberPagination):
+    """`?page=&page_size=` with a capped count, for lists that grow to
+    millions of rows.
+
+    The answer is `{"items": [...], "count": n, "count_capped": bool}`.
+    `count` is exact up to 10,000; above that it is 10,001 and
+    `count_capped` is true ("more than 10,000"). The page's ids are read
+    first (an index-only scan where an index covers the filters), then only
+    those rows are fetched, with the queryset's select_related and
+    annotations.
+    """
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description=f"Exact up to {COUNT_CAP:,}; {COUNT_CAP + 1:,} when "
+            f"there are more (see count_capped)."
+        )
+        count_capped: bool = Field(
+            description=f"True when there are more than {COUNT_CAP:,} items."
+        )
+
+    @classmethod
+    def output_schema(cls, item_schema) -> type[Schema]:
+        """The page schema for `item_schema` (`Paged<Item>`), for endpoints
+        that build their answer themselves but document the same shape."""
+        return type(
+            f"Paged{item_schema.__name__}",
+            (cls.Output,),
+            {"__annotations__": {"items": list[item_schema]}},
+        )
+
+    def page_size_for(self, pagination) -> int:
+        """The page size asked for, within the configured maximum."""
+        return self._get_page_size(pagination.page_size)
+
+    def page_of(self, queryset, pagination) -> tuple[list, int, bool]:
+        """(ids of the requested page, count, capped)."""
+        size = self.page_size_for(pagination)
+        ids = page_ids(queryset, (pagination.page - 1) * size, size)
+        count, capped = capped_count(queryset)
+        return ids, count, capped
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        if not isinstance(queryset, QuerySet):  # a list: slice it
+            size = self.page_size_for(pagination)
+            offset = (pagination.page - 1) * size
+            cap = pagination_module.COUNT_CAP
+            return {
+                "items": list(queryset[offset : offset + size]),
+                "count": min(len(queryset), cap + 1),
+                "count_capped": len(queryset) > cap,
+            }
+        ids, count, capped = self.page_of(queryset, pagination)
+        return {
+            "items": rows_by_ids(queryset, ids),
+            "count": count,
+            "count_capped": capped,
+        }
+
+
 # Audit log -------------------------------------------------------------------
 
 router = Router(tags=["audit"])
@@ -141,7 +210,7 @@ class AuditFilter(FilterSchema):
 
 
 @router.get("/audit", response=list[AuditEntryOut])
-@paginate(PageNumberPagination)
+@paginate(ListPagination)
 def list_audit(request, filters: Query[AuditFilter]):
     """Audit entries within the caller's scope, newest first."""
     return filters.filter(AuditEntry.objects.restrict(request.user, "view"))

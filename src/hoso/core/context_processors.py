@@ -26,8 +26,13 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    # Templates rendered inside a page (django-tables2's render_table) run
+    # the context processors again: compute once per request.
+    cached = getattr(request, "_hoso_navigation", None)
+    if cached is not None:
+        return cached
     from hoso.accounts.models import Position
-    from hoso.accounts.services import current_position
+    from hoso.accounts.services import SESSION_POSITION_KEY, current_position
 
     items = [
         {
@@ -45,8 +50,16 @@ def navigation(request) -> dict:
         .select_related("organization", "role")
         .order_by("role__rank", "organization__path")
     )
-    return {
+    if not hasattr(request, "_hoso_position"):
+        # current_position() picks from this same list: spare its queries.
+        chosen = request.session.get(SESSION_POSITION_KEY)
+        request._hoso_position = next(
+            (position for position in my_positions if position.pk == chosen),
+            my_positions[0] if my_positions else None,
+        )
+    request._hoso_navigation = {
         "nav_items": items,
         "current_position": current_position(request),
         "my_positions": my_positions,
     }
+    return request._hoso_navigation

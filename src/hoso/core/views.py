@@ -15,6 +15,7 @@ from django_tables2 import SingleTableMixin
 from hoso.core import permissions
 from hoso.core.filtersets import AuditEntryFilterSet
 from hoso.core.models import AuditAlert, AuditEntry
+from hoso.core.pagination import CappedPaginator
 from hoso.core.tables import AuditEntryTable
 
 
@@ -29,11 +30,20 @@ class RestrictedMixin(LoginRequiredMixin):
 
 
 class ObjectListView(RestrictedMixin, SingleTableMixin, FilterView):
-    """A filtered, paginated table. htmx requests get only the table."""
+    """A filtered, paginated table. htmx requests get only the table.
+
+    Only the table paginates (ListView's own pagination would count and
+    fetch a second time), with `CappedPaginator`: the count stops at 10,001
+    ("more than 10,000") and pages are fetched id first.
+    """
 
     template_name = "generic/object_list.html"
-    paginate_by = 50
+    paginate_by = None
+    per_page = 50
     title = ""
+
+    def get_table_pagination(self, table):
+        return {"per_page": self.per_page, "paginator_class": CappedPaginator}
 
     def get_template_names(self):
         if self.request.htmx:

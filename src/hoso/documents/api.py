@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from hoso.accounts.models import Person
+from hoso.core.api import ListPagination
 from hoso.core.choices import Secrecy
-from hoso.documents import casefiles, downloads, services
+from hoso.documents import casefiles, downloads, listing, services
 from hoso.documents.choices import (
     AssignmentRole,
     Direction,
@@ -35,7 +36,7 @@ class DocumentOut(Schema):
     direction: Direction
     status: DocStatus
     doc_type: int = Field(alias="doc_type_id")
-    doc_type_code: str = Field(alias="doc_type.code")
+    doc_type_code: str
     number: int | None
     symbol: str
     issuer_name: str
@@ -56,6 +57,10 @@ class DocumentOut(Schema):
     register_year: int
     created: datetime
     signature_status: str | None = None
+
+    @staticmethod
+    def resolve_doc_type_code(obj):
+        return obj.doc_type.code
 
 
 class AttachmentOut(Schema):
@@ -264,17 +269,21 @@ def reserve_number(request, payload: ReserveIn):
     return Status(201, reservation)
 
 
-@router.get("/documents", response=list[DocumentOut])
-@paginate(PageNumberPagination)
-def list_documents(request, filters: Query[DocumentFilterIn]):
+@router.get("/documents", response=ListPagination.output_schema(DocumentOut))
+def list_documents(
+    request,
+    filters: Query[DocumentFilterIn],
+    pagination: Query[ListPagination.Input],
+):
     """Documents in the caller's scope and clearance; filter and sort by any
-    metadata field."""
-    qs = (
-        Document.objects.restrict(request.user, "view")
-        .select_related("doc_type")
-        .with_signature_status()
+    metadata field. `count` is exact up to 10,000; above, it is 10,001 with
+    `count_capped` true."""
+    qs = filter_documents(
+        Document.objects.restrict(request.user, "view"),
+        filters.model_dump(exclude_none=True),
     )
-    return filter_documents(qs, filters.model_dump(exclude_none=True))
+    size = ListPagination().page_size_for(pagination)
+    return listing.page_response(qs, pagination.page, size)
 
 
 @router.get("/documents/{int:document_id}", response=DocumentDetailOut)
@@ -579,7 +588,7 @@ def _case_file(request, case_file_id: int, action: str = "view"):
 
 
 @router.get("/case-files", response=list[CaseFileOut])
-@paginate(PageNumberPagination)
+@paginate(ListPagination)
 def list_case_files(request, year: int | None = None, due: bool = False):
     """Case files in scope; `due=true` lists those due for archive transfer."""
     qs = (

@@ -20,6 +20,20 @@ from hoso.documents.filtersets import CaseFileFilterSet, DocumentFilterSet
 from hoso.documents.models import CaseFile, Document
 from hoso.documents.tables import CaseFileTable, DocumentTable
 
+REGISTER_FIELDS = (
+    "arrival_number",
+    "symbol",
+    "issued_date",
+    "issuer_name",
+    "excerpt",
+    "urgency",
+    "secrecy",
+    "status",
+    "due_date",
+    "direction",
+    "created",
+)
+
 
 class DocumentListView(ObjectListView):
     """One register or desk: a restricted, filtered, sortable table."""
@@ -38,7 +52,8 @@ class DocumentListView(ObjectListView):
             qs = super().get_queryset()
         if self.direction:
             qs = qs.filter(direction=self.direction)
-        return qs.select_related("doc_type").with_signature_status()
+        # Only what the register shows (the body is never listed).
+        return qs.only(*REGISTER_FIELDS).with_signature_status()
 
     def get_add_url(self):
         if self.direction == Direction.INCOMING or self.desk is services.inbox:
