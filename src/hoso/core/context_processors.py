@@ -15,6 +15,7 @@ NAVIGATION = [
         "diagram-3",
         "organizations.view_organization",
     ),
+    (_("Tasks"), "operations:my-tasks", "list-check", "operations.view_task"),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),

@@ -1,0 +1,348 @@
+"""Pages of the operations centre: tasks, indicators, the dashboard and
+periodic reports. Views are thin: lookups go through `restrict()`, changes
+through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from hoso.core import permissions
+from hoso.core.views import ObjectDetailView, ObjectListView
+from hoso.operations import services
+from hoso.operations.filtersets import TaskFilterSet
+from hoso.operations.forms import (
+    ExtensionForm,
+    ProgressForm,
+    ReasonForm,
+    SubmitForm,
+    TaskForm,
+)
+from hoso.operations.models import ExtensionRequest, Task, TaskEvidence
+from hoso.operations.tables import TaskTable
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# Tasks -----------------------------------------------------------------------
+
+
+class TaskListView(ObjectListView):
+    """An organization's tasks (everything in the user's scope, filtered)."""
+
+    model = Task
+    table_class = TaskTable
+    filterset_class = TaskFilterSet
+    title = gettext_lazy("Tasks")
+    template_name = "operations/task_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization", "lead")
+
+    def get_add_url(self):
+        if permissions.has_permission(self.request.user, "operations.add_task"):
+            return reverse("operations:task-add")
+        return None
+
+
+class MyTasksView(TaskListView):
+    """Tasks I lead, coordinate or accept."""
+
+    title = gettext_lazy("My tasks")
+
+    def get_queryset(self):
+        person = getattr(self.request.user, "person", None)
+        return super().get_queryset().involving(person)
+
+
+class OverdueView(LoginRequiredMixin, TemplateView):
+    """Overdue tasks per person and per organization."""
+
+    template_name = "operations/overdue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["title"] = _("Overdue tasks")
+        context["by_person"] = services.overdue_by_person(user)
+        context["by_organization"] = services.overdue_by_organization(user)
+        context["tasks"] = (
+            Task.objects.restrict(user, "view")
+            .overdue()
+            .select_related("organization", "lead")[:200]
+        )
+        return context
+
+
+class TaskDetailView(ObjectDetailView):
+    model = Task
+    template_name = "operations/task_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "organization", "lead", "authority", "parent", "source_document"
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = self.object
+        user = self.request.user
+        context["actions"] = services.available_actions(task, user)
+        context["events"] = task.events.select_related("actor").prefetch_related(
+            "evidence"
+        )
+        context["subtasks"] = (
+            Task.objects.restrict(user, "view")
+            .filter(parent=task)
+            .select_related("organization", "lead")
+        )
+        context["extensions"] = task.extensions.all()
+        context["coordinators"] = task.coordinators.all()
+        context["progress_form"] = ProgressForm()
+        context["submit_form"] = SubmitForm()
+        context["reason_form"] = ReasonForm()
+        context["extension_form"] = ExtensionForm()
+        context["pending_extension"] = task.extensions.filter(status="pending").first()
+        return context
+
+
+class TaskCreateView(LoginRequiredMixin, FormView):
+    """Assign a task, or a subtask of `?parent=` for a lower level."""
+
+    template_name = "operations/task_form.html"
+    form_class = TaskForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.parent = None
+        if request.user.is_authenticated and request.GET.get("parent"):
+            self.parent = get_object_or_404(
+                Task.objects.restrict(request.user, "view"),
+                pk=request.GET["parent"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["parent"] = self.parent
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.parent is not None:
+            initial.update(
+                {
+                    "deadline": self.parent.deadline,
+                    "authority": self.parent.lead_id,
+                    "product": self.parent.product,
+                }
+            )
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parent"] = self.parent
+        context["title"] = _("New subtask") if self.parent else _("New task")
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            task = services.create_task(
+                acting_user=self.request.user,
+                title=data["title"],
+                description=data["description"],
+                lead=data["lead"],
+                deadline=data["deadline"],
+                coordinators=data["coordinators"] or [],
+                product=data["product"],
+                authority=data["authority"],
+                organization=data["organization"],
+                source_document=data["source_document"],
+                parent=self.parent,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            form.add_error(None, _("You may not do this here."))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The task was assigned."))
+        return redirect(task.get_absolute_url())
+
+
+def _files(request) -> list[tuple[str, object]]:
+    return [(f.name, f) for f in request.FILES.getlist("files")]
+
+
+class TaskActionView(LoginRequiredMixin, View):
+    """POST /tasks/<pk>/<action>/: one workflow step through its service."""
+
+    def post(self, request, pk, action):
+        task = get_object_or_404(Task.objects.restrict(request.user, "view"), pk=pk)
+        post = request.POST
+        try:
+            if action == "progress":
+                form = ProgressForm(post, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError(form.errors.get_json_data())
+                services.report_progress(
+                    task,
+                    acting_user=request.user,
+                    text=form.cleaned_data["text"],
+                    progress=form.cleaned_data["progress"],
+                    files=_files(request),
+                )
+            elif action == "submit":
+                services.submit_result(
+                    task,
+                    acting_user=request.user,
+                    text=post.get("text", ""),
+                    files=_files(request),
+                )
+            elif action == "accept":
+                services.accept_task(
+                    task, acting_user=request.user, note=post.get("reason", "")
+                )
+            elif action == "return":
+                services.return_task(
+                    task, acting_user=request.user, reason=post.get("reason", "")
+                )
+            elif action == "cancel":
+                services.cancel_task(
+                    task, acting_user=request.user, reason=post.get("reason", "")
+                )
+            elif action == "extension":
+                form = ExtensionForm(post)
+                new_deadline = (
+                    form.cleaned_data["new_deadline"] if form.is_valid() else None
+                )
+                services.request_extension(
+                    task,
+                    acting_user=request.user,
+                    new_deadline=new_deadline,
+                    reason=post.get("reason", ""),
+                )
+            elif action in ("approve-extension", "refuse-extension"):
+                extension = get_object_or_404(
+                    ExtensionRequest, task=task, status="pending"
+                )
+                services.decide_extension(
+                    extension,
+                    acting_user=request.user,
+                    approve=action == "approve-extension",
+                    note=post.get("reason", ""),
+                )
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        except PermissionDenied:
+            messages.error(request, _("You may not do this here."))
+        else:
+            messages.success(request, _("Done."))
+        return redirect(task.get_absolute_url())
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    out = []
+    for message in exc.messages:
+        out.append(str(message))
+    return out
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    """An evidence file, to whoever may see its task."""
+
+    def get(self, request, pk):
+        from hoso.documents import storage
+
+        evidence = get_object_or_404(
+            TaskEvidence.objects.select_related("stored_file", "event"), pk=pk
+        )
+        get_object_or_404(
+            Task.objects.restrict(request.user, "view"), pk=evidence.event.task_id
+        )
+        data = storage.read_file(evidence.stored_file)
+        response = FileResponse(
+            iter([data]),
+            as_attachment=True,
+            filename=evidence.name,
+            content_type=evidence.stored_file.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class TaskResultsView(LoginRequiredMixin, TemplateView):
+    """Evaluation input: task results per person and organization."""
+
+    template_name = "operations/results.html"
+
+    def get_context_data(self, **kwargs):
+        from hoso.accounts.models import Person
+        from hoso.organizations.models import Organization
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        try:
+            start = date.fromisoformat(self.request.GET.get("start", ""))
+        except ValueError:
+            start = date(today.year, 1, 1)
+        try:
+            end = date.fromisoformat(self.request.GET.get("end", ""))
+        except ValueError:
+            end = date(today.year, 12, 31)
+        person = organization = None
+        if self.request.GET.get("person"):
+            person = get_object_or_404(
+                Person.objects.restrict(user, "view"), pk=self.request.GET["person"]
+            )
+        if self.request.GET.get("organization"):
+            organization = get_object_or_404(
+                Organization.objects.restrict(user, "view"),
+                pk=self.request.GET["organization"],
+            )
+        if person is None and organization is None:
+            person = getattr(user, "person", None)
+        context.update(
+            {
+                "title": _("Task results"),
+                "start": start,
+                "end": end,
+                "person": person,
+                "organization": organization,
+                "results": services.task_results(
+                    person=person, organization=organization, start=start, end=end
+                )
+                if person or organization
+                else None,
+            }
+        )
+        return context
