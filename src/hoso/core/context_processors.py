@@ -16,6 +16,12 @@ NAVIGATION = [
         "organizations.view_organization",
     ),
     (_("Tasks"), "operations:my-tasks", "list-check", "operations.view_task"),
+    (
+        _("Dashboard"),
+        "operations:dashboard",
+        "speedometer2",
+        "operations.view_indicator",
+    ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),

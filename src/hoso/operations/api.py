@@ -258,3 +258,222 @@ def task_extension_decide(request, task_id: int, payload: DecisionIn):
         extension, acting_user=request.user, approve=payload.approve, note=payload.note
     )
     return _task(request, task_id)
+
+
+# Indicators, values and the dashboard ----------------------------------------
+
+
+class IndicatorOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    unit: str
+    direction: str
+    target: float | None
+    target_date: date | None
+    green_from: float
+    yellow_from: float
+    rule: str
+    rollup_green_from: float
+    rollup_yellow_from: float
+    period_kind: str
+    measured_level: str
+    computed: str
+    available: bool
+    active: bool
+
+    @staticmethod
+    def resolve_available(obj):
+        from hoso.operations import live
+
+        return not obj.computed or live.available(obj.computed)
+
+
+class IndicatorIn(Schema):
+    code: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=255)
+    description: str = ""
+    unit: str = Field("", max_length=32)
+    direction: str = "higher"
+    target: float | None = None
+    target_date: date | None = None
+    green_from: float
+    yellow_from: float
+    rule: str = "mean"
+    rollup_green_from: float = 80
+    rollup_yellow_from: float = 50
+    period_kind: str = "quarter"
+    measured_level: str = ""
+    computed: str = ""
+    active: bool = True
+
+
+class ValueOut(Schema):
+    id: int
+    indicator: int = Field(alias="indicator_id")
+    organization: int = Field(alias="organization_id")
+    period_start: date
+    value: float
+    weight: float
+    numerator: int | None
+    denominator: int | None
+    source: str
+    note: str
+
+
+class ValueIn(Schema):
+    organization: int
+    period_start: date
+    value: float
+    weight: float = 1.0
+    note: str = Field("", max_length=300)
+
+
+class NodeOut(Schema):
+    organization: int
+    name: str
+    level: str
+    value: float | None
+    light: str
+    green_below: int
+    yellow_below: int
+    red_below: int
+    rank: int | None
+    of: int
+
+
+class DashboardOut(Schema):
+    indicator: int
+    period_start: date
+    node: NodeOut
+    children: list[NodeOut]
+
+
+LIGHT_NAMES = {0: "none", 1: "red", 2: "yellow", 3: "green"}
+
+
+@router.get("/indicators", response=list[IndicatorOut])
+@paginate(PageNumberPagination)
+def list_indicators(request):
+    from hoso.operations.models import Indicator
+
+    return Indicator.objects.restrict(request.user, "view")
+
+
+@router.get("/indicators/{int:indicator_id}", response=IndicatorOut)
+def get_indicator(request, indicator_id: int):
+    from hoso.operations.models import Indicator
+
+    return get_object_or_404(
+        Indicator.objects.restrict(request.user, "view"), pk=indicator_id
+    )
+
+
+@router.post("/indicators", response={201: IndicatorOut})
+def create_indicator(request, payload: IndicatorIn):
+    return Status(
+        201, services.save_indicator(acting_user=request.user, **payload.model_dump())
+    )
+
+
+@router.get("/indicators/{int:indicator_id}/values", response=list[ValueOut])
+@paginate(PageNumberPagination)
+def list_values(
+    request,
+    indicator_id: int,
+    organization: int | None = None,
+    period_start: date | None = None,
+):
+    """Values in scope (entered, reported or computed)."""
+    from hoso.operations.models import Indicator, IndicatorValue
+
+    indicator = get_object_or_404(
+        Indicator.objects.restrict(request.user, "view"), pk=indicator_id
+    )
+    qs = IndicatorValue.objects.restrict(request.user, "view").filter(
+        indicator=indicator
+    )
+    if organization:
+        qs = qs.filter(organization_id=organization)
+    if period_start:
+        qs = qs.filter(period_start=period_start)
+    return qs
+
+
+@router.post("/indicators/{int:indicator_id}/values", response={201: ValueOut})
+def set_value(request, indicator_id: int, payload: ValueIn):
+    """Enter a value; the roll-up follows before the response."""
+    from hoso.operations.models import Indicator
+    from hoso.organizations.models import Organization
+
+    indicator = get_object_or_404(
+        Indicator.objects.restrict(request.user, "view"), pk=indicator_id
+    )
+    organization = get_object_or_404(
+        Organization.objects.restrict(request.user, "view"), pk=payload.organization
+    )
+    row = services.set_indicator_value(
+        indicator,
+        acting_user=request.user,
+        organization=organization,
+        period_start=payload.period_start,
+        value=payload.value,
+        weight=payload.weight,
+        note=payload.note,
+    )
+    return Status(201, row)
+
+
+def _node_out(row) -> dict:
+    return {
+        "organization": row.organization_id,
+        "name": row.name,
+        "level": row.level,
+        "value": row.value,
+        "light": LIGHT_NAMES[row.light],
+        "green_below": row.green,
+        "yellow_below": row.yellow,
+        "red_below": row.red,
+        "rank": row.rank,
+        "of": row.of,
+    }
+
+
+@router.get("/dashboard/{int:organization_id}", response=DashboardOut)
+def get_dashboard(
+    request, organization_id: int, indicator: int, period: date | None = None
+):
+    """A node and its children: lights, counts below, ranks among siblings."""
+    from django.http import Http404
+
+    from hoso.operations import dashboard
+    from hoso.operations.models import Indicator
+    from hoso.organizations.models import Organization
+
+    organization = get_object_or_404(Organization, pk=organization_id)
+    if not dashboard.may_view(request.user, organization):
+        raise Http404
+    selected = get_object_or_404(
+        Indicator.objects.restrict(request.user, "view"), pk=indicator
+    )
+    start = dashboard.current_period(selected, period)
+    result = dashboard.node_result(selected, organization, start)
+    rank, of = dashboard.sibling_rank(selected, organization, start)
+    node = dashboard.NodeRow(
+        organization.pk, organization.name, organization.level, rank=rank, of=of
+    )
+    if result is not None:
+        node.value, node.light = result.value, result.light
+        node.green, node.yellow, node.red = (
+            result.green_below,
+            result.yellow_below,
+            result.red_below,
+        )
+    children = dashboard.children_rows(selected, organization, start)
+    return {
+        "indicator": selected.pk,
+        "period_start": start,
+        "node": _node_out(node),
+        "children": [_node_out(row) for row in children],
+    }

@@ -734,3 +734,41 @@ def set_indicator_value(
             },
         )
     return row
+
+
+@transaction.atomic
+def save_indicator(*, acting_user, instance: Indicator | None = None, **fields):
+    """Define or change an indicator (as data).
+
+    GIVEN a user with `operations.add_indicator` (new) or
+    `operations.change_indicator` (existing)
+    WHEN they save a definition
+    THEN it is validated (thresholds in the direction's order, a known
+    computed source), stored and audited; lights of stored results follow
+    at the next write or rebuild.
+    """
+    action = "change" if instance is not None else "add"
+    if not permissions.has_permission(acting_user, f"operations.{action}_indicator"):
+        raise PermissionDenied
+    indicator = instance or Indicator()
+    before = audit.snapshot(indicator) if instance else {}
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator.save()
+    audit.record(
+        f"operations.indicator_{'changed' if instance else 'created'}",
+        obj=indicator,
+        actor=acting_user,
+        changes=audit.diff(before, audit.snapshot(indicator)),
+    )
+    if instance is not None:
+        from hoso.operations import rollup
+
+        for start in (
+            indicator.results.values_list("period_start", flat=True)
+            .distinct()
+            .order_by("-period_start")[:4]
+        ):
+            rollup.rebuild(indicator, start)
+    return indicator

@@ -21,3 +21,16 @@ urlpatterns = [
         name="evidence",
     ),
 ]
+
+urlpatterns += [
+    path("indicators/", views.IndicatorListView.as_view(), name="indicator-list"),
+    path("indicators/add/", views.IndicatorEditView.as_view(), name="indicator-add"),
+    path("indicators/<int:pk>/", views.IndicatorDetailView.as_view(), name="indicator"),
+    path(
+        "indicators/<int:pk>/edit/",
+        views.IndicatorEditView.as_view(),
+        name="indicator-edit",
+    ),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/<int:pk>/", views.DashboardView.as_view(), name="dashboard-node"),
+]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -346,3 +346,231 @@ class TaskResultsView(LoginRequiredMixin, TemplateView):
             }
         )
         return context
+
+
+# Indicators ------------------------------------------------------------------
+
+
+class IndicatorListView(LoginRequiredMixin, TemplateView):
+    template_name = "operations/indicator_list.html"
+
+    def get_context_data(self, **kwargs):
+        from hoso.operations import live
+        from hoso.operations.models import Indicator
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        indicators = list(Indicator.objects.restrict(user, "view"))
+        for indicator in indicators:
+            indicator.available = not indicator.computed or live.available(
+                indicator.computed
+            )
+        context["indicators"] = indicators
+        context["title"] = _("Indicators")
+        context["can_add"] = permissions.has_permission(
+            user, "operations.add_indicator"
+        )
+        return context
+
+
+class IndicatorEditView(LoginRequiredMixin, FormView):
+    template_name = "generic/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from hoso.operations.models import Indicator
+
+        self.object = None
+        if request.user.is_authenticated and "pk" in kwargs:
+            self.object = get_object_or_404(
+                Indicator.objects.restrict(request.user, "change"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        from hoso.operations.forms import IndicatorForm
+
+        return IndicatorForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        context["title"] = str(self.object) if self.object else _("New indicator")
+        return context
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            indicator = services.save_indicator(
+                acting_user=self.request.user, instance=self.object, **data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            form.add_error(None, _("You may not do this here."))
+            return self.form_invalid(form)
+        return redirect(indicator.get_absolute_url())
+
+
+class IndicatorDetailView(LoginRequiredMixin, View):
+    """A definition, its values in scope and the entry form."""
+
+    def get(self, request, pk, form=None):
+        from hoso.operations import live
+        from hoso.operations.forms import IndicatorValueForm
+        from hoso.operations.models import Indicator, IndicatorValue
+
+        indicator = get_object_or_404(
+            Indicator.objects.restrict(request.user, "view"), pk=pk
+        )
+        values = (
+            IndicatorValue.objects.restrict(request.user, "view")
+            .filter(indicator=indicator)
+            .select_related("organization", "entered_by")
+            .order_by("-period_start", "org_path")[:100]
+        )
+        can_enter = not indicator.computed and permissions.has_permission(
+            request.user, "operations.add_indicatorvalue"
+        )
+        return render(
+            request,
+            "operations/indicator_detail.html",
+            {
+                "title": indicator.name,
+                "indicator": indicator,
+                "values": values,
+                "available": not indicator.computed
+                or live.available(indicator.computed),
+                "form": form
+                or (IndicatorValueForm(user=request.user) if can_enter else None),
+                "can_change": permissions.has_permission(
+                    request.user, "operations.change_indicator"
+                ),
+            },
+        )
+
+    def post(self, request, pk):
+        from hoso.operations.forms import IndicatorValueForm
+        from hoso.operations.models import Indicator
+
+        indicator = get_object_or_404(
+            Indicator.objects.restrict(request.user, "view"), pk=pk
+        )
+        form = IndicatorValueForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.set_indicator_value(
+                    indicator,
+                    acting_user=request.user,
+                    organization=data["organization"],
+                    period_start=data["period_start"],
+                    value=data["value"],
+                    weight=data["weight"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except PermissionDenied:
+                form.add_error(None, _("You may not do this here."))
+            else:
+                messages.success(request, _("The value was saved."))
+                return redirect(indicator.get_absolute_url())
+        return self.get(request, pk, form=form)
+
+
+# Dashboard -------------------------------------------------------------------
+
+
+class DashboardView(LoginRequiredMixin, View):
+    """The operations centre: the organization tree with lights."""
+
+    def get(self, request, pk=None):
+        from hoso.operations import dashboard
+        from hoso.organizations.models import Organization
+
+        user = request.user
+        roots = dashboard.scope_roots(user)
+        if pk is None:
+            if len(roots) == 1:
+                return redirect(
+                    reverse("operations:dashboard-node", args=[roots[0].pk])
+                    + _query(request)
+                )
+            return render(
+                request,
+                "operations/dashboard_roots.html",
+                {"title": _("Dashboard"), "roots": roots},
+            )
+        organization = get_object_or_404(Organization, pk=pk)
+        if not dashboard.may_view(user, organization):
+            raise Http404
+        context = _dashboard_context(request, organization)
+        if context is None:
+            return render(
+                request,
+                "operations/dashboard_roots.html",
+                {"title": _("Dashboard"), "roots": roots, "no_indicators": True},
+            )
+        template = (
+            "operations/dashboard_children.html"
+            if request.htmx
+            else "operations/dashboard.html"
+        )
+        return render(request, template, context)
+
+
+def _query(request) -> str:
+    return f"?{request.GET.urlencode()}" if request.GET else ""
+
+
+def _dashboard_context(request, organization) -> dict | None:
+    from hoso.operations import dashboard, live
+    from hoso.operations.models import Indicator
+
+    user = request.user
+    indicators = list(Indicator.objects.filter(active=True))
+    if not indicators:
+        return None
+    selected = next(
+        (i for i in indicators if str(i.pk) == request.GET.get("indicator")),
+        indicators[0],
+    )
+    try:
+        day = date.fromisoformat(request.GET.get("period", ""))
+    except ValueError:
+        day = timezone.localdate()
+    period_start = dashboard.current_period(selected, day)
+    rows = dashboard.children_rows(selected, organization, period_start)
+    lights = dashboard.summary_lights([r.organization_id for r in rows], indicators)
+    for row in rows:
+        row.lights = lights.get(row.organization_id, [])
+    result = dashboard.node_result(selected, organization, period_start)
+    rank, of = dashboard.sibling_rank(selected, organization, period_start)
+    ancestors = [a for a in organization.ancestors() if dashboard.may_view(user, a)]
+    points = dashboard.trend(selected, organization)
+    return {
+        "title": _("Dashboard"),
+        "organization": organization,
+        "ancestors": ancestors,
+        "indicators": indicators,
+        "indicator": selected,
+        "available": not selected.computed or live.available(selected.computed),
+        "period_start": period_start,
+        "period_label": dashboard.period_label(selected.period_kind, period_start),
+        "result": result,
+        "result_css": dashboard.LIGHT_CSS[result.light if result else 0],
+        "rank": rank,
+        "of": of,
+        "rows": rows,
+        "chart": dashboard.trend_svg_points(points),
+        "behind": dashboard.behind(selected, organization, period_start, user),
+        "query": f"indicator={selected.pk}&period={period_start.isoformat()}",
+        "now": timezone.localtime(),
+    }
