@@ -22,6 +22,12 @@ NAVIGATION = [
         "speedometer2",
         "operations.view_indicator",
     ),
+    (
+        _("Reports"),
+        "operations:report-forms",
+        "clipboard-data",
+        "operations.view_reportform",
+    ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),

@@ -477,3 +477,224 @@ def get_dashboard(
         "node": _node_out(node),
         "children": [_node_out(row) for row in children],
     }
+
+
+# Periodic reports ------------------------------------------------------------
+
+
+class ReportFieldIO(Schema):
+    code: str
+    label: str
+    kind: str
+    required: bool = True
+    min_value: float | None = None
+    max_value: float | None = None
+    aggregate: str = ""
+    indicator: str | None = None
+
+    @staticmethod
+    def resolve_indicator(obj):
+        indicator = getattr(obj, "indicator", None)
+        return getattr(indicator, "code", indicator)
+
+
+class ReportFormOut(Schema):
+    id: int
+    organization: int = Field(alias="organization_id")
+    title: str
+    description: str
+    target_level: str
+    fields: list[ReportFieldIO]
+
+    @staticmethod
+    def resolve_fields(obj):
+        return list(obj.fields.select_related("indicator"))
+
+
+class ReportFormIn(Schema):
+    organization: int
+    title: str = Field("", max_length=300)
+    description: str = ""
+    target_level: str = ""
+    target_organizations: list[int] = []
+    fields: list[ReportFieldIO]
+
+
+class RoundIn(Schema):
+    period_start: date
+    period_end: date
+    due_date: date
+
+
+class RoundOut(Schema):
+    id: int
+    form: int = Field(alias="form_id")
+    period_start: date
+    period_end: date
+    due_date: date
+
+
+class SubmissionOut(Schema):
+    id: int
+    round: int = Field(alias="round_id")
+    organization: int = Field(alias="organization_id")
+    status: str
+    data: dict
+    submitted_at: datetime | None
+    return_reason: str
+
+
+class AnswersIn(Schema):
+    data: dict = {}
+
+
+class AggregateOut(Schema):
+    round: int
+    organization: int
+    total: dict
+    children: list[dict]
+
+
+@router.get("/report-forms", response=list[ReportFormOut])
+@paginate(PageNumberPagination)
+def list_report_forms(request):
+    from hoso.operations.models import ReportForm
+
+    return ReportForm.objects.restrict(request.user, "view").prefetch_related("fields")
+
+
+@router.get("/report-forms/{int:form_id}", response=ReportFormOut)
+def get_report_form(request, form_id: int):
+    from hoso.operations.models import ReportForm
+
+    return get_object_or_404(
+        ReportForm.objects.restrict(request.user, "view"), pk=form_id
+    )
+
+
+@router.post("/report-forms", response={201: ReportFormOut})
+def create_report_form(request, payload: ReportFormIn):
+    """Define a report form with typed fields for the levels below."""
+    from hoso.operations import reporting
+    from hoso.organizations.models import Organization
+
+    visible = Organization.objects.restrict(request.user, "view")
+    organization = get_object_or_404(visible, pk=payload.organization)
+    targets = list(visible.filter(pk__in=payload.target_organizations))
+    form = reporting.create_report_form(
+        acting_user=request.user,
+        organization=organization,
+        title=payload.title,
+        description=payload.description,
+        target_level=payload.target_level,
+        target_organizations=targets,
+        fields=[f.model_dump() for f in payload.fields],
+    )
+    return Status(201, form)
+
+
+@router.post("/report-forms/{int:form_id}/periods", response={201: RoundOut})
+def open_report_round(request, form_id: int, payload: RoundIn):
+    from hoso.operations import reporting
+    from hoso.operations.models import ReportForm
+
+    form = get_object_or_404(
+        ReportForm.objects.restrict(request.user, "view"), pk=form_id
+    )
+    return Status(
+        201,
+        reporting.open_round(form, acting_user=request.user, **payload.model_dump()),
+    )
+
+
+@router.get("/report-periods/{int:round_id}/aggregate", response=AggregateOut)
+def report_aggregate(request, round_id: int, organization: int | None = None):
+    """The period's answers aggregated over an organization's subtree, and
+    per child organization."""
+    from hoso.operations import reporting
+    from hoso.operations.models import ReportForm, ReportRound
+    from hoso.organizations.models import Organization
+
+    report_round = get_object_or_404(ReportRound, pk=round_id)
+    get_object_or_404(
+        ReportForm.objects.restrict(request.user, "view"), pk=report_round.form_id
+    )
+    visible = Organization.objects.restrict(request.user, "view")
+    node = get_object_or_404(
+        visible, pk=organization or report_round.form.organization_id
+    )
+    rows, total, _fields = reporting.rollup_rows(report_round, node, request.user)
+    return {
+        "round": report_round.pk,
+        "organization": node.pk,
+        "total": total,
+        "children": [
+            {"organization": r["organization"].pk, "values": r["values"]} for r in rows
+        ],
+    }
+
+
+@router.get("/report-submissions", response=list[SubmissionOut])
+@paginate(PageNumberPagination)
+def list_submissions(request, round: int | None = None, status: str | None = None):
+    from hoso.operations.models import ReportSubmission
+
+    qs = ReportSubmission.objects.restrict(request.user, "view")
+    if round:
+        qs = qs.filter(round_id=round)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def _submission(request, submission_id: int):
+    from hoso.operations.models import ReportSubmission
+
+    return get_object_or_404(
+        ReportSubmission.objects.restrict(request.user, "view"), pk=submission_id
+    )
+
+
+@router.get("/report-submissions/{int:submission_id}", response=SubmissionOut)
+def get_submission(request, submission_id: int):
+    return _submission(request, submission_id)
+
+
+@router.put("/report-submissions/{int:submission_id}", response=SubmissionOut)
+def save_submission_draft(request, submission_id: int, payload: AnswersIn):
+    from hoso.operations import reporting
+
+    return reporting.save_draft(
+        _submission(request, submission_id), acting_user=request.user, data=payload.data
+    )
+
+
+@router.post("/report-submissions/{int:submission_id}/submit", response=SubmissionOut)
+def submit_submission(request, submission_id: int, payload: AnswersIn):
+    from hoso.operations import reporting
+
+    return reporting.submit_report(
+        _submission(request, submission_id),
+        acting_user=request.user,
+        data=payload.data or None,
+    )
+
+
+@router.post("/report-submissions/{int:submission_id}/accept", response=SubmissionOut)
+def accept_submission(request, submission_id: int):
+    from hoso.operations import reporting
+
+    return reporting.accept_report(
+        _submission(request, submission_id), acting_user=request.user
+    )
+
+
+@router.post("/report-submissions/{int:submission_id}/return", response=SubmissionOut)
+def return_submission(request, submission_id: int, payload: ReasonIn):
+    from hoso.operations import reporting
+
+    return reporting.return_report(
+        _submission(request, submission_id),
+        acting_user=request.user,
+        reason=payload.reason,
+    )

@@ -206,3 +206,104 @@ class IndicatorValueForm(forms.Form):
             user, "operations.add_indicatorvalue"
         ).order_by("path")
         bootstrap(self)
+
+
+class ReportFormForm(forms.Form):
+    """A report form's heading; its fields come in `ReportFieldFormSet`."""
+
+    organization = forms.ModelChoiceField(label=_("Defined by"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("Instructions"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    target_level = forms.ChoiceField(label=_("For level"), required=False)
+    target_organizations = forms.ModelMultipleChoiceField(
+        label=_("Or for organizations"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hoso.organizations.choices import Level
+
+        orgs = permissions.organizations_with(user, "operations.add_reportform")
+        self.fields["organization"].queryset = orgs.order_by("path")
+        self.fields["target_organizations"].queryset = orgs.order_by("path")
+        self.fields["target_level"].choices = [("", "—"), *Level.choices]
+        bootstrap(self)
+
+
+class ReportFieldForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=50, required=False)
+    label = forms.CharField(label=_("Label"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    min_value = forms.FloatField(label=_("Minimum"), required=False)
+    max_value = forms.FloatField(label=_("Maximum"), required=False)
+    aggregate = forms.ChoiceField(label=_("Aggregate up by"), required=False)
+    indicator = forms.ModelChoiceField(
+        label=_("Feeds indicator"), queryset=Indicator.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hoso.operations.choices import FieldAggregate, FieldKind
+
+        self.fields["kind"].choices = [("", "—"), *FieldKind.choices]
+        self.fields["aggregate"].choices = FieldAggregate.choices
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            active=True, computed=""
+        )
+        bootstrap(self)
+
+
+ReportFieldFormSet = forms.formset_factory(ReportFieldForm, extra=5)
+
+
+class OpenRoundForm(forms.Form):
+    period_start = forms.DateField(
+        label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+def answers_form(report_form, data=None, initial=None, disabled=False) -> forms.Form:
+    """A Django form built from a report form's typed fields (the service
+    validates again, so the API gives the same errors)."""
+    from hoso.operations.choices import FieldKind
+
+    form = forms.Form(data=data, initial=initial or {})
+    for field in report_form.fields.all():
+        if field.kind == FieldKind.TEXT:
+            django_field = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+        elif field.kind == FieldKind.DATE:
+            django_field = forms.CharField(
+                widget=forms.DateInput(attrs={"type": "date"})
+            )
+        elif field.kind == FieldKind.BOOLEAN:
+            django_field = forms.ChoiceField(
+                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+            )
+        else:
+            attrs = {"step": "1" if field.kind == FieldKind.INTEGER else "any"}
+            if field.min_value is not None:
+                attrs["min"] = f"{field.min_value:g}"
+            if field.max_value is not None:
+                attrs["max"] = f"{field.max_value:g}"
+            django_field = forms.CharField(widget=forms.NumberInput(attrs=attrs))
+        django_field.required = False
+        django_field.label = field.label + (" *" if field.required else "")
+        django_field.disabled = disabled
+        form.fields[field.code] = django_field
+    bootstrap(form)
+    return form

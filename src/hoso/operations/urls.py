@@ -34,3 +34,24 @@ urlpatterns += [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/<int:pk>/", views.DashboardView.as_view(), name="dashboard-node"),
 ]
+
+urlpatterns += [
+    path("reports/", views.ReportFormListView.as_view(), name="report-forms"),
+    path("reports/add/", views.ReportFormCreateView.as_view(), name="report-form-add"),
+    path("reports/<int:pk>/", views.ReportFormDetailView.as_view(), name="report-form"),
+    path(
+        "reports/periods/<int:pk>/",
+        views.ReportRoundView.as_view(),
+        name="report-round",
+    ),
+    path(
+        "reports/periods/<int:pk>/export.<slug:fmt>",
+        views.ReportExportView.as_view(),
+        name="report-export",
+    ),
+    path(
+        "reports/submissions/<int:pk>/",
+        views.ReportSubmissionView.as_view(),
+        name="report-submission",
+    ),
+]

@@ -29,7 +29,12 @@ from hoso.operations.forms import (
     SubmitForm,
     TaskForm,
 )
-from hoso.operations.models import ExtensionRequest, Task, TaskEvidence
+from hoso.operations.models import (
+    ExtensionRequest,
+    ReportSubmission,
+    Task,
+    TaskEvidence,
+)
 from hoso.operations.tables import TaskTable
 
 
@@ -574,3 +579,283 @@ def _dashboard_context(request, organization) -> dict | None:
         "query": f"indicator={selected.pk}&period={period_start.isoformat()}",
         "now": timezone.localtime(),
     }
+
+
+# Periodic reports ------------------------------------------------------------
+
+
+class ReportFormListView(LoginRequiredMixin, TemplateView):
+    """Report forms defined here or above, and my organizations' reports."""
+
+    template_name = "operations/report_form_list.html"
+
+    def get_context_data(self, **kwargs):
+        from hoso.operations.models import ReportForm, ReportSubmission
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["title"] = _("Periodic reports")
+        context["today"] = timezone.localdate()
+        context["forms"] = (
+            ReportForm.objects.restrict(user, "view")
+            .select_related("organization")
+            .prefetch_related("rounds")[:100]
+        )
+        context["to_fill"] = (
+            ReportSubmission.objects.restrict(user, "change")
+            .filter(status__in=["not_started", "draft", "returned"])
+            .select_related("round__form", "organization")
+            .order_by("round__due_date")[:100]
+        )
+        context["can_add"] = permissions.has_permission(
+            user, "operations.add_reportform"
+        )
+        return context
+
+
+class ReportFormCreateView(LoginRequiredMixin, View):
+    def get(self, request, form=None, fields=None):
+        from hoso.operations.forms import ReportFieldFormSet, ReportFormForm
+
+        return render(
+            request,
+            "operations/report_form_edit.html",
+            {
+                "title": _("New report form"),
+                "form": form or ReportFormForm(user=request.user),
+                "fields": fields or ReportFieldFormSet(prefix="fields"),
+            },
+        )
+
+    def post(self, request):
+        from hoso.operations import reporting
+        from hoso.operations.forms import ReportFieldFormSet, ReportFormForm
+
+        form = ReportFormForm(request.POST, user=request.user)
+        fields = ReportFieldFormSet(request.POST, prefix="fields")
+        if form.is_valid() and fields.is_valid():
+            specs = [f for f in fields.cleaned_data if f.get("code") or f.get("label")]
+            try:
+                report_form = reporting.create_report_form(
+                    acting_user=request.user,
+                    organization=form.cleaned_data["organization"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    target_level=form.cleaned_data["target_level"],
+                    target_organizations=form.cleaned_data["target_organizations"],
+                    fields=specs,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except PermissionDenied:
+                form.add_error(None, _("You may not do this here."))
+            else:
+                return redirect(report_form.get_absolute_url())
+        return self.get(request, form=form, fields=fields)
+
+
+class ReportFormDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk, open_form=None):
+        from hoso.operations.forms import OpenRoundForm
+        from hoso.operations.models import ReportForm
+
+        report_form = get_object_or_404(
+            ReportForm.objects.restrict(request.user, "view").select_related(
+                "organization"
+            ),
+            pk=pk,
+        )
+        can_open = permissions.has_permission(
+            request.user, "operations.add_reportform", report_form.organization
+        )
+        return render(
+            request,
+            "operations/report_form_detail.html",
+            {
+                "title": report_form.title,
+                "report_form": report_form,
+                "fields": report_form.fields.select_related("indicator"),
+                "rounds": report_form.rounds.all(),
+                "open_form": open_form or (OpenRoundForm() if can_open else None),
+            },
+        )
+
+    def post(self, request, pk):
+        from hoso.operations import reporting
+        from hoso.operations.forms import OpenRoundForm
+        from hoso.operations.models import ReportForm
+
+        report_form = get_object_or_404(
+            ReportForm.objects.restrict(request.user, "view"), pk=pk
+        )
+        form = OpenRoundForm(request.POST)
+        if form.is_valid():
+            try:
+                report_round = reporting.open_round(
+                    report_form, acting_user=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except PermissionDenied:
+                form.add_error(None, _("You may not do this here."))
+            else:
+                return redirect(report_round.get_absolute_url())
+        return self.get(request, pk, open_form=form)
+
+
+def _round_in_scope(request, pk):
+    from hoso.operations.models import ReportForm, ReportRound
+
+    report_round = get_object_or_404(ReportRound.objects.select_related("form"), pk=pk)
+    get_object_or_404(
+        ReportForm.objects.restrict(request.user, "view"), pk=report_round.form_id
+    )
+    return report_round
+
+
+def _node(request, report_round):
+    """The organization whose subtree the round page aggregates: `?node=`
+    within the user's scope, else the form's owner or the user's top."""
+    from hoso.organizations.models import Organization
+
+    visible = Organization.objects.restrict(request.user, "view")
+    if request.GET.get("node"):
+        return get_object_or_404(visible, pk=request.GET["node"])
+    owner = visible.filter(pk=report_round.form.organization_id).first()
+    if owner is not None:
+        return owner
+    paths = permissions.scope_paths(request.user, "organizations.view_organization")
+    node = visible.filter(path__in=paths or []).order_by("depth").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+class ReportRoundView(LoginRequiredMixin, View):
+    """A period: the submissions' statuses and their aggregate up the tree."""
+
+    def get(self, request, pk):
+        from hoso.operations import reporting
+        from hoso.operations.models import ReportSubmission
+
+        report_round = _round_in_scope(request, pk)
+        node = _node(request, report_round)
+        rows, total, fields = reporting.rollup_rows(report_round, node, request.user)
+        submissions = (
+            ReportSubmission.objects.restrict(request.user, "view")
+            .filter(round=report_round, org_path__startswith=node.path)
+            .select_related("organization")
+        )
+        for row in rows:
+            row["cells"] = [row["values"].get(f.code) for f in fields]
+        return render(
+            request,
+            "operations/report_round.html",
+            {
+                "title": str(report_round),
+                "round": report_round,
+                "node": node,
+                "rows": rows,
+                "fields": fields,
+                "total": [total.get(f.code) if f.aggregate else None for f in fields],
+                "submissions": submissions,
+                "today": timezone.localdate(),
+            },
+        )
+
+
+class ReportExportView(LoginRequiredMixin, View):
+    def get(self, request, pk, fmt):
+        from hoso.operations import reporting
+
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        report_round = _round_in_scope(request, pk)
+        node = _node(request, report_round)
+        return reporting.export_round(report_round, node, fmt, user=request.user)
+
+
+class ReportSubmissionView(LoginRequiredMixin, View):
+    """Fill in (draft, submit) or review (accept, return) one report."""
+
+    def _submission(self, request, pk):
+        from hoso.operations.models import ReportSubmission
+
+        return get_object_or_404(
+            ReportSubmission.objects.restrict(request.user, "view").select_related(
+                "round__form__organization", "organization"
+            ),
+            pk=pk,
+        )
+
+    def get(self, request, pk, form=None):
+        from hoso.operations import reporting
+        from hoso.operations.forms import answers_form
+
+        submission = self._submission(request, pk)
+        fillable = (
+            submission.status in reporting.FILLABLE
+            and ReportSubmission.objects.restrict(request.user, "change")
+            .filter(pk=submission.pk)
+            .exists()
+        )
+        initial = {
+            k: ("yes" if v is True else "no" if v is False else v)
+            for k, v in submission.data.items()
+        }
+        return render(
+            request,
+            "operations/report_submission.html",
+            {
+                "title": str(submission),
+                "submission": submission,
+                "form": form
+                or answers_form(
+                    submission.round.form, initial=initial, disabled=not fillable
+                ),
+                "fillable": fillable,
+                "can_review": submission.status == "submitted"
+                and reporting._may_review(request.user, submission),
+            },
+        )
+
+    def post(self, request, pk):
+        from hoso.operations import reporting
+        from hoso.operations.forms import answers_form
+
+        submission = self._submission(request, pk)
+        action = request.POST.get("action", "")
+        form = answers_form(submission.round.form, data=request.POST)
+        form.is_valid()
+        data = {
+            f.code: request.POST.get(f.code, "")
+            for f in submission.round.form.fields.all()
+        }
+        try:
+            if action == "draft":
+                reporting.save_draft(submission, acting_user=request.user, data=data)
+                messages.success(request, _("The draft was saved."))
+            elif action == "submit":
+                reporting.submit_report(submission, acting_user=request.user, data=data)
+                messages.success(request, _("The report was submitted."))
+            elif action == "accept":
+                reporting.accept_report(submission, acting_user=request.user)
+                messages.success(request, _("The report was accepted."))
+            elif action == "return":
+                reporting.return_report(
+                    submission,
+                    acting_user=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("The report was returned."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            if action in ("draft", "submit"):
+                add_errors(form, exc)
+                return self.get(request, pk, form=form)
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        except (PermissionDenied, ReportSubmission.DoesNotExist):
+            messages.error(request, _("You may not do this here."))
+        return redirect(submission.get_absolute_url())
