@@ -153,6 +153,13 @@ def main() -> None:
         ).count(),
     }
     with connection.cursor() as cursor:
+        # Fresh statistics, as autovacuum would have them after a bulk load.
+        for table in (
+            "organizations_organization",
+            "operations_indicatorresult",
+            "operations_indicatorvalue",
+        ):
+            cursor.execute(f"ANALYZE {table}")
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
 

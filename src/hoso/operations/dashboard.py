@@ -63,6 +63,28 @@ class NodeRow:
     def css(self) -> str:
         return LIGHT_CSS[self.light]
 
+    @property
+    def light_label(self) -> str:
+        return str(Light(self.light).label) if self.light else "—"
+
+    @property
+    def value_text(self) -> str:
+        from django.utils.formats import number_format
+
+        return "" if self.value is None else number_format(self.value, 1)
+
+    @property
+    def lights_html(self) -> str:
+        """The small dots of every indicator, built here rather than in a
+        template loop: a province has 170 rows of nine dots, polled."""
+        from django.utils.html import format_html_join
+
+        return format_html_join(
+            "",
+            '<i class="bi bi-circle-fill text-{}" title="{}"></i>',
+            ((css, indicator.name) for indicator, css in self.lights),
+        )
+
 
 def current_period(indicator: Indicator, day: date | None = None) -> date:
     return period_bounds(indicator.period_kind, day or timezone.localdate())[0]
@@ -257,13 +279,20 @@ def behind(indicator: Indicator, organization, period_start: date, user) -> dict
             .order_by("due_date")[:25]
         )
     else:
+        # The values behind a rolled-up light are the children's (and the
+        # node's own): one step of the drill-down, by primary keys, so a
+        # red root never sorts the whole tree's values.
+        from hoso.organizations.models import Organization
+
+        ids = [
+            organization.pk,
+            *Organization.objects.filter(parent=organization).values_list(
+                "pk", flat=True
+            ),
+        ]
         out["values"] = list(
             IndicatorValue.objects.restrict(user, "view")
-            .filter(
-                indicator=indicator,
-                period_start=start,
-                org_path__startswith=organization.path,
-            )
+            .filter(indicator=indicator, period_start=start, organization_id__in=ids)
             .select_related("organization", "entered_by")
             .order_by("value" if indicator.direction == Direction.HIGHER else "-value")[
                 :25
