@@ -243,3 +243,32 @@ def test_indicator_pages_and_api(portal, tree, people, client):
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_indicators_command(portal, tree, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    today = timezone.localdate()
+    services.set_indicator_value(
+        portal,
+        acting_user=people["leader"].user,
+        organization=tree["a"],
+        period_start=today,
+        value=95,
+    )
+    IndicatorResult.objects.all().delete()
+    out = StringIO()
+    call_command("indicators", "rebuild", stdout=out)
+    assert "portal: 1 periods" in out.getvalue()
+    assert IndicatorResult.objects.get(organization=tree["central"]).light == 3
+    Indicator.objects.create(
+        code="records",
+        name="x",
+        green_from=1,
+        yellow_from=0,
+        computed="digital_records",
+    )
+    call_command("indicators", "refresh", stdout=out)
+    assert "records: not available" in out.getvalue()
