@@ -75,15 +75,12 @@ class NodeRow:
 
     @property
     def lights_html(self) -> str:
-        """The small dots of every indicator, built here rather than in a
-        template loop: a province has 170 rows of nine dots, polled."""
-        from django.utils.html import format_html_join
+        """The small dots of every indicator, joined from snippets built
+        once per (indicator, colour): a province has 170 rows of nine dots,
+        polled every few seconds."""
+        from django.utils.safestring import mark_safe
 
-        return format_html_join(
-            "",
-            '<i class="bi bi-circle-fill text-{}" title="{}"></i>',
-            ((css, indicator.name) for indicator, css in self.lights),
-        )
+        return mark_safe("".join(html for _indicator, html in self.lights))
 
 
 def current_period(indicator: Indicator, day: date | None = None) -> date:
@@ -134,8 +131,10 @@ def children_rows(
             parent_id_copy=organization.pk,
         )
     }
+    # No ordering: the model's default (path) would make DISTINCT sort.
     with_children = set(
-        Organization.objects.filter(parent__parent=organization)
+        Organization.objects.filter(parent_id__in=[c["pk"] for c in children])
+        .order_by()
         .values_list("parent_id", flat=True)
         .distinct()
     )
@@ -232,20 +231,31 @@ def trend_svg_points(points: list[dict], width=320, height=90, pad=12) -> dict:
 
 
 def summary_lights(organization_ids: list[int], indicators: list[Indicator]) -> dict:
-    """organization id → [(indicator, light)] for the current periods."""
+    """organization id → [(indicator, dot html)] for the current periods."""
     if not organization_ids or not indicators:
         return {}
     periods = {i.pk: current_period(i) for i in indicators}
     rows = IndicatorResult.objects.filter(
         organization_id__in=organization_ids,
-        indicator__in=indicators,
-        period_start__in=set(periods.values()),
+        indicator_id__in=[i.pk for i in indicators],
+        period_start__in=sorted(set(periods.values())),
     ).values_list("organization_id", "indicator_id", "period_start", "light")
     lights = {
         (org, ind): light for org, ind, start, light in rows if periods[ind] == start
     }
+    from django.utils.html import format_html
+
+    snippets = {
+        (i.pk, light): format_html(
+            '<i class="bi bi-circle-fill text-{}" title="{}"></i>',
+            LIGHT_CSS[light],
+            i.name,
+        )
+        for i in indicators
+        for light in LIGHT_CSS
+    }
     return {
-        org: [(i, LIGHT_CSS[lights.get((org, i.pk), 0)]) for i in indicators]
+        org: [(i, snippets[i.pk, lights.get((org, i.pk), 0)]) for i in indicators]
         for org in organization_ids
     }
 
