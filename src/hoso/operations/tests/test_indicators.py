@@ -272,3 +272,48 @@ def test_indicators_command(portal, tree, people):
     )
     call_command("indicators", "refresh", stdout=out)
     assert "records: not available" in out.getvalue()
+
+
+def test_documents_on_time_provider_and_outbox(tree, people, make_user):
+    """GIVEN two incoming documents of commune A, due in the past, one
+    completed by its deadline and one still open
+    THEN the provider counts 1 of 2 for A and for the province, none for B,
+    and registering a document marks the indicator stale."""
+    from hoso.documents import services as documents
+    from hoso.documents.models import Document, DocumentType
+    from hoso.operations.indicators import documents_on_time
+
+    Indicator.objects.create(
+        code="docs",
+        name="Docs",
+        green_from=90,
+        yellow_from=70,
+        computed="documents_on_time",
+        rule="weighted_mean",
+    )
+    clerk = make_user("clerk", tree["a"])
+    nq = DocumentType.objects.get(system="party", code="NQ")
+    made = [
+        documents.create_incoming(
+            organization=tree["a"],
+            acting_user=clerk,
+            doc_type=nq,
+            symbol=f"{n}-NQ/TW",
+            issuer_name="Trung ương",
+            excerpt="Về chuyển đổi số",
+        )
+        for n in (1, 2)
+    ]
+    assert IndicatorOutbox.objects.filter(topic="documents").exists()
+    today = timezone.localdate()
+    due = today - timedelta(days=3)
+    Document.objects.filter(pk=made[0].pk).update(
+        due_date=due,
+        status="completed",
+        completed_at=timezone.now() - timedelta(days=5),
+    )
+    Document.objects.filter(pk=made[1].pk).update(due_date=due)
+    start = today - timedelta(days=10)
+    assert documents_on_time(tree["a"], start, today) == (1, 2)
+    assert documents_on_time(tree["province"], start, today) == (1, 2)
+    assert documents_on_time(tree["b"], start, today) == (0, 0)
