@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "hoso.digitization",
     "hoso.archive",
     "hoso.notifications",
+    "hoso.operations",
 ]
 
 MIDDLEWARE = [
@@ -287,3 +288,6 @@ LOGGING = {
 # Lockout is per account on purpose (a password-guessing attack on one account
 # is stopped whatever addresses it comes from); axes warns about that choice.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Operations centre: task deadline reminders this many days ahead.
+TASK_REMINDER_DAYS = env_int("HOSO_TASK_REMINDER_DAYS", 3)

@@ -13,6 +13,7 @@ from django.conf import settings
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
     from hoso.notifications.tasks import send_emails
+    from hoso.operations import tasks as operations
     from hoso.search.tasks import process_outbox
 
     return [
@@ -25,4 +26,9 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ("process_search_outbox", process_outbox, 60),
         # Safety net: e-mails a failed send left behind.
         ("send_notification_emails", send_emails, 300),
+        # Deadline reminders: tasks and late report submitters.
+        ("send_task_reminders", operations.send_task_reminders, 3600),
+        ("send_report_reminders", operations.send_report_reminders, 3600),
+        # Safety net: computed indicators a crash left stale.
+        ("refresh_indicators", operations.refresh_indicators, 60),
     ]

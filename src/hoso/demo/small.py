@@ -243,6 +243,9 @@ def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
         audited=False,
     )
     _demo_certificates(province, [c for c, _p, _s in communes[:2]])
+    from hoso.demo import operations as demo_operations  # Plan 02 (issue 6)
+
+    demo_operations.build_small(seed=seed)
     audit.record(
         "demo.loaded",
         object_type="demo",

@@ -659,6 +659,9 @@ def build_tree(
             if documents
             else 0
         )
+        from hoso.demo import operations as demo_operations  # indicators (issue 6)
+
+        demo_operations.build_indicator_values(seed=seed, stdout=stdout)
         audit.record(
             "demo.loaded",
             object_type="demo",
