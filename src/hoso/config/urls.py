@@ -14,6 +14,8 @@ urlpatterns = [
     path("digitization/", include("hoso.digitization.urls")),
     path("archive/", include("hoso.archive.urls")),
     path("notifications/", include("hoso.notifications.urls")),
+    path("meetings/", include("hoso.meetings.urls")),
+    path("", include("hoso.handbook.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,110 @@
+"""The meeting pages: scope (404 outside it), the check-in desk, the QR
+page, the room screen and the forms."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from hoso.core.testing.scoped import ScopedUITests
+from hoso.meetings import services
+from hoso.meetings.choices import Attendance, MeetingKind
+from hoso.meetings.models import Meeting
+
+
+class TestMeetingScope(ScopedUITests):
+    model = Meeting
+    list_url_name = "meetings:list"
+    detail_url_name = "meetings:detail"
+
+    def create_object(self, organization):
+        return Meeting.objects.create(
+            organization=organization,
+            kind=MeetingKind.COMMITTEE,
+            title="Hội nghị Ban Chấp hành",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + timedelta(hours=2),
+        )
+
+
+def test_invited_outsider_sees_the_meeting(client, meeting, make_user, tree):
+    """A person invited from elsewhere sees the meeting; others get 404."""
+    guest = make_user("member", tree["cell_b"])
+    url = reverse("meetings:detail", args=[meeting.pk])
+    client.force_login(guest)
+    assert client.get(url).status_code == 404
+    services.invite(meeting, [guest.person], acting_user=meeting.chair.user)
+    assert client.get(url).status_code == 200
+
+
+def test_pages_render(client, running, cell_people):
+    client.force_login(cell_people["secretary"].user)
+    for name in ["detail", "checkin", "screen", "screen-live", "minutes", "my-qr"]:
+        response = client.get(reverse(f"meetings:{name}", args=[running.pk]))
+        assert response.status_code == 200, name
+    client.force_login(cell_people["members"][0].user)
+    response = client.get(reverse("meetings:my-qr", args=[running.pk]))
+    assert b"<svg" in response.content
+    assert client.get(reverse("meetings:checkin", args=[running.pk])).status_code == 404
+
+
+def test_checkin_desk_accepts_a_scanned_code(client, meeting, cell_people):
+    participant = meeting.participants.get(person=cell_people["members"][2])
+    client.force_login(cell_people["secretary"].user)
+    response = client.post(
+        reverse("meetings:checkin", args=[meeting.pk]),
+        {"token": services.checkin_token(participant)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"checked-in" in response.content
+    participant.refresh_from_db()
+    assert participant.attendance == Attendance.PRESENT
+    response = client.post(
+        reverse("meetings:checkin", args=[meeting.pk]),
+        {"token": "garbage"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "not a valid check-in code" in response.content.decode()
+
+
+def test_schedule_form(client, tree, cell_people):
+    client.force_login(cell_people["secretary"].user)
+    starts = timezone.localtime() + timedelta(days=5)
+    response = client.post(
+        reverse("meetings:add"),
+        {
+            "organization": tree["cell_a"].pk,
+            "kind": "cell",
+            "title": "Họp chi bộ",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Họp chi bộ")
+    assert meeting.participants.count() == 5
+    # Another organization's cell is not a choice.
+    response = client.post(
+        reverse("meetings:add"),
+        {
+            "organization": tree["cell_b"].pk,
+            "kind": "cell",
+            "title": "X",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 200
+    assert not Meeting.objects.filter(title="X").exists()
+
+
+@pytest.mark.parametrize("name", ["start", "close", "publish"])
+def test_member_cannot_run_the_meeting(client, meeting, cell_people, name):
+    client.force_login(cell_people["members"][0].user)
+    response = client.post(reverse(f"meetings:{name}", args=[meeting.pk]))
+    # Outside the scope of `meetings.change_meeting`: not found.
+    assert response.status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
