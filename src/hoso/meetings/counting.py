@@ -74,16 +74,20 @@ def count_choice(
         for option in ballot:
             counts[option] += 1
     quorum = quorum_met(cast, eligible, quorum_percent)
+    # In an election "more yes than no" means plurality: the most votes win.
     qualified = [
         option
         for option in options
         if counts[option] > 0
-        and passes(
-            counts[option],
-            against=cast - counts[option],
-            cast=cast,
-            eligible=eligible,
-            rule=rule,
+        and (
+            rule == Majority.SIMPLE
+            or passes(
+                counts[option],
+                against=cast - counts[option],
+                cast=cast,
+                eligible=eligible,
+                rule=rule,
+            )
         )
     ]
     qualified.sort(key=lambda option: -counts[option])
