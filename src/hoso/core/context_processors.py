@@ -16,6 +16,7 @@ NAVIGATION = [
         "organizations.view_organization",
     ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
+    (_("Meetings"), "meetings:list", "calendar-event", "meetings.view_meeting"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

@@ -7,14 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hoso.core.testing.scoped import ScopedUITests
+from hoso.core.testing.scoped import ScopedAPITests, ScopedUITests
 from hoso.meetings import services
 from hoso.meetings.choices import Attendance, MeetingKind
 from hoso.meetings.models import Meeting
 
 
-class TestMeetingScope(ScopedUITests):
+class TestMeetingScope(ScopedUITests, ScopedAPITests):
     model = Meeting
+    api_list_url = "/api/v1/meetings"
     list_url_name = "meetings:list"
     detail_url_name = "meetings:detail"
 
