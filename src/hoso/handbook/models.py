@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -207,6 +206,15 @@ class StudyAcknowledgement(models.Model):
 
 
 class FeedbackQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> FeedbackQuerySet:
+        """The committee's scope for `action`, plus (for viewing) the
+        user's own threads: a member needs no role permission to read what
+        they wrote, and sees nobody else's."""
+        committee = super().restrict(user, action)
+        if action != "view" or user is None or not user.is_authenticated:
+            return committee
+        return committee | self.filter(author__user=user)
+
     def mine(self, user) -> FeedbackQuerySet:
         """The member's own threads."""
         return self.filter(author__user=user)
@@ -249,11 +257,6 @@ class Feedback(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("handbook:feedback-detail", args=[self.pk])
-
-    @classmethod
-    def scope_q(cls, paths, *, user, action):
-        """The committee's subtree, plus the author's own threads."""
-        return super().scope_q(paths, user=user, action=action) | Q(author__user=user)
 
 
 class FeedbackReply(models.Model):
