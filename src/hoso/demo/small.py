@@ -13,6 +13,7 @@ from django.db import transaction
 from hoso.accounts.models import Person, Position, Role
 from hoso.core import audit
 from hoso.core.choices import Secrecy
+from hoso.demo.meetings import build_meetings
 from hoso.organizations.choices import Kind, Level
 from hoso.organizations.models import Organization
 
@@ -243,6 +244,9 @@ def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
         audited=False,
     )
     _demo_certificates(province, [c for c, _p, _s in communes[:2]])
+    users += build_meetings(
+        province, [c for c, *_ in communes[:2]], password=DEMO_PASSWORD
+    )
     audit.record(
         "demo.loaded",
         object_type="demo",
