@@ -5,6 +5,8 @@ goes through `restrict()`; transitions call the services."""
 from datetime import date, datetime
 from typing import Annotated
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -343,8 +345,6 @@ def my_checkin_token(request, meeting_id: int):
     """The caller's own QR check-in token for the meeting."""
     me = policy.participant_of(_meeting(request, meeting_id), request.user)
     if me is None:
-        from django.http import Http404
-
         raise Http404
     return {"token": services.checkin_token(me)}
 
@@ -501,10 +501,17 @@ def close_vote(request, vote_id: int):
 @router.post("/votes/{int:vote_id}/ballots", response={201: VotedOut})
 def cast_ballot(request, vote_id: int, payload: BallotIn):
     """Cast the caller's ballot: "yes" / "no" / "abstain", or a list of
-    option ids (chosen, or ranked best first). A second ballot is 422."""
-    services.cast_ballot(
-        _vote(request, vote_id), acting_user=request.user, choice=payload.choice
-    )
+    option ids (chosen, or ranked best first). A second ballot is 422.
+
+    Only the vote's participants may cast, which the service checks; anyone
+    else gets 404 as for any object outside their scope. (The scoped lookup
+    of the other endpoints is skipped here: casting is the hot path.)"""
+    try:
+        services.cast_ballot(
+            Vote(pk=vote_id), acting_user=request.user, choice=payload.choice
+        )
+    except PermissionDenied:
+        raise Http404 from None
     return Status(201, {"voted": True})
 
 
