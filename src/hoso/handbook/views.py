@@ -222,9 +222,7 @@ def publish(request):
     form = forms.PublishForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.publish_to_library(
-                acting_user=request.user, **form.cleaned_data
-            )
+            services.publish_to_library(acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             for field, errs in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
