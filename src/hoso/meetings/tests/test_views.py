@@ -109,3 +109,64 @@ def test_member_cannot_run_the_meeting(client, meeting, cell_people, name):
     assert response.status_code == 404
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
+
+
+def test_bridge_room_and_host_view(client, tree, make_user):
+    """GIVEN a province conference with bridges at communes A and B
+    WHEN A's operator opens their bridge page (heartbeat) and reports a
+    headcount
+    THEN the host's bridge table shows A connected and counted, B not;
+    B's bridge page is not found for A's operator."""
+    host = make_user("secretary", tree["province"])
+    operator = make_user("secretary", tree["a"])
+    starts = timezone.now()
+    meeting = services.schedule_meeting(
+        organization=tree["province"],
+        kind="conference",
+        title="Hội nghị trực tuyến",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        online=True,
+        acting_user=host,
+    )
+    bridge_a, bridge_b = services.add_bridges(
+        meeting, [tree["a"], tree["b"]], acting_user=host
+    )
+    client.force_login(operator)
+    page = client.get(reverse("meetings:bridge", args=[meeting.pk, bridge_a.pk]))
+    assert bridge_a.video_url().encode() in page.content
+    assert client.post(
+        reverse("meetings:bridge-heartbeat", args=[meeting.pk, bridge_a.pk])
+    ).json()["connected"]
+    client.post(
+        reverse("meetings:bridge", args=[meeting.pk, bridge_a.pk]), {"headcount": "37"}
+    )
+    assert (
+        client.get(
+            reverse("meetings:bridge", args=[meeting.pk, bridge_b.pk])
+        ).status_code
+        == 404
+    )
+    client.force_login(host)
+    table = client.get(reverse("meetings:bridges-status", args=[meeting.pk])).content
+    row_a = table.split(f'data-test="bridge-{tree["a"].pk}"'.encode())[1].split(
+        b"</tr>"
+    )[0]
+    row_b = table.split(f'data-test="bridge-{tree["b"].pk}"'.encode())[1].split(
+        b"</tr>"
+    )[0]
+    assert b'data-test="connected"' in row_a and b">37<" in row_a
+    assert b'data-test="disconnected"' in row_b and b"headcount" not in row_b
+
+
+def test_screen_follows_the_vote(client, running, cell_people):
+    chair = cell_people["secretary"].user
+    vote = services.create_vote(
+        running, question="Thông qua?", kind="yes_no", secret=True, acting_user=chair
+    )
+    services.open_vote(vote, acting_user=chair)
+    client.force_login(chair)
+    url = reverse("meetings:screen-live", args=[running.pk])
+    assert b'data-test="count-yes">0<' in client.get(url).content
+    services.cast_ballot(vote, acting_user=cell_people["members"][0].user, choice="yes")
+    assert b'data-test="count-yes">1<' in client.get(url).content
