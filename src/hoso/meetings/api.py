@@ -602,6 +602,20 @@ def add_conclusion(request, meeting_id: int, payload: ConclusionIn):
     return Status(201, conclusion)
 
 
+@router.post(
+    "/meetings/{int:meeting_id}/conclusions/{int:conclusion_id}/task",
+    response=ConclusionOut,
+)
+def conclusion_to_task(request, meeting_id: int, conclusion_id: int):
+    """Turn a recorded conclusion into a task (when the operations app is
+    installed; otherwise it stays a record and is returned unchanged)."""
+    meeting = _meeting(request, meeting_id, "change")
+    conclusion = get_object_or_404(meeting.conclusions, pk=conclusion_id)
+    services.conclusion_to_task(conclusion, acting_user=request.user)
+    conclusion.refresh_from_db()
+    return conclusion
+
+
 # Bridges -------------------------------------------------------------------------
 
 

@@ -1273,6 +1273,7 @@ def operations_installed() -> bool:
     return apps.is_installed("hoso.operations")
 
 
+@transaction.atomic
 def conclusion_to_task(conclusion: Conclusion, *, acting_user) -> int | None:
     """Turn a recorded conclusion into a task through the operations app,
     when it is installed; otherwise keep the record (None)."""

@@ -164,3 +164,34 @@ def test_list_query_count(client, tree, cell_people, django_assert_max_num_queri
     with django_assert_max_num_queries(12):
         response = client.get("/api/v1/meetings")
     assert response.json()["count"] == 5
+
+
+def test_conclusion_to_task_endpoint_without_operations(client, tree, cell_people):
+    from hoso.meetings.models import Conclusion
+
+    chair = cell_people["secretary"].user
+    starts = timezone.now()
+    meeting = services.schedule_meeting(
+        organization=tree["cell_a"],
+        kind="cell",
+        title="Họp",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        acting_user=chair,
+    )
+    conclusion = services.add_conclusion(
+        meeting,
+        acting_user=chair,
+        title="Việc",
+        lead=cell_people["members"][0],
+        deadline=timezone.localdate() + timedelta(days=3),
+        product="Báo cáo",
+        authority=cell_people["secretary"],
+    )
+    url = f"/api/v1/meetings/{meeting.pk}/conclusions/{conclusion.pk}/task"
+    client.force_login(cell_people["members"][0].user)
+    assert client.post(url).status_code == 404
+    client.force_login(chair)
+    body = client.post(url).json()
+    assert body["status"] == "recorded" and body["task_id"] is None
+    assert Conclusion.objects.get(pk=conclusion.pk).task_id is None
