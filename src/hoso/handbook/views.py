@@ -127,6 +127,7 @@ def meeting(request, pk: int):
             "me": me,
             "agenda": item.agenda_items.all(),
             "documents": documents,
+            "votes": item.votes.exclude(status="draft"),
             "qr": qr_svg(token),
         },
     )
