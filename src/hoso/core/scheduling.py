@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.meetings.tasks import send_meeting_reminders
     from hoso.notifications.tasks import send_emails
     from hoso.search.tasks import process_outbox
 
@@ -25,4 +26,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ("process_search_outbox", process_outbox, 60),
         # Safety net: e-mails a failed send left behind.
         ("send_notification_emails", send_emails, 300),
+        # Participants hear of a meeting the day before (idempotent).
+        ("send_meeting_reminders", send_meeting_reminders, 900),
     ]

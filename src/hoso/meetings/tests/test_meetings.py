@@ -262,3 +262,21 @@ def test_close_marks_missing_people_absent(meeting, cell_people):
     assert not Participant.objects.filter(
         meeting=meeting, attendance=Attendance.UNKNOWN
     ).exists()
+
+
+def test_reminders_once_per_meeting(meeting, cell_people):
+    """GIVEN a meeting starting within 24 hours, one invitee declined
+    WHEN the reminder job runs twice
+    THEN the others are reminded once."""
+    from hoso.meetings.tasks import remind_upcoming
+
+    services.respond(
+        meeting, acting_user=cell_people["members"][3].user, accept=False, reason="Ốm"
+    )
+    now = meeting.starts_at - timedelta(hours=5)
+    assert remind_upcoming(now) == 4
+    assert remind_upcoming(now) == 0
+    assert not Notification.objects.filter(
+        recipient=cell_people["members"][3].user, kind="meeting_reminder"
+    ).exists()
+    assert remind_upcoming(meeting.starts_at - timedelta(days=2)) == 0
