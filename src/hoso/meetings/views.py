@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from hoso.core import permissions
 from hoso.core.views import ObjectListView
 from hoso.meetings import forms, policy, services
-from hoso.meetings.choices import VoteKind, VoteStatus
+from hoso.meetings.choices import MinutesStatus, VoteKind, VoteStatus
 from hoso.meetings.filtersets import MeetingFilterSet
 from hoso.meetings.models import (
     AgendaDocument,
@@ -592,7 +592,9 @@ def minutes_page(request, pk: int):
     meeting = _meeting(request, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     manage = policy.can_manage(meeting, request.user)
-    if minutes is None and not manage:
+    # Participants read the minutes once approved; drafts stay with those
+    # who run the meeting.
+    if not manage and (minutes is None or minutes.status == MinutesStatus.DRAFT):
         raise Http404
     if request.method == "POST":
         if not manage or minutes is None:

@@ -193,3 +193,13 @@ def test_minutes_pages(client, held, cell_people):
     assert "Đi công tác" in response.content.decode()
     response = client.get(reverse("meetings:minutes-pdf", args=[held.pk]))
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_participants_read_minutes_once_approved(client, held, cell_people):
+    chair = cell_people["secretary"].user
+    minutes = services.generate_minutes(held, acting_user=chair)
+    client.force_login(cell_people["members"][0].user)
+    url = reverse("meetings:minutes", args=[held.pk])
+    assert client.get(url).status_code == 404
+    services.approve_minutes(minutes, acting_user=chair)
+    assert client.get(url).status_code == 200
