@@ -110,7 +110,7 @@ def default_invitees(organization) -> list:
         from hoso.members.services import persons_in
 
         people = people | persons_in(organization)
-    return list(people.distinct().order_by("full_name"))
+    return list(people.distinct().select_related("user").order_by("full_name"))
 
 
 @transaction.atomic
@@ -416,7 +416,7 @@ def published_documents_for(meeting: Meeting, user):
     from hoso.core.permissions import clearance_of
 
     documents = AgendaDocument.objects.filter(item__meeting=meeting).select_related(
-        "document", "item"
+        "document", "item__meeting"
     )
     if not policy.can_manage(meeting, user):
         if policy.participant_of(meeting, user) is None:

@@ -170,3 +170,26 @@ def test_screen_follows_the_vote(client, running, cell_people):
     assert b'data-test="count-yes">0<' in client.get(url).content
     services.cast_ballot(vote, acting_user=cell_people["members"][0].user, choice="yes")
     assert b'data-test="count-yes">1<' in client.get(url).content
+
+
+def test_meeting_page_query_count(client, running, cell_people, tree):
+    """The meeting page's queries do not grow with its documents."""
+    from hoso.meetings.tests.test_meetings import _document
+
+    chair = cell_people["secretary"].user
+    item = running.agenda_items.get()
+    client.force_login(chair)
+    url = reverse("meetings:detail", args=[running.pk])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(4):
+        document = _document(tree["cell_a"])
+        services.attach_document(item, document, acting_user=chair)
+    services.publish_documents(running, acting_user=chair)
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) <= len(before) + 2
