@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "hoso.archive",
     "hoso.notifications",
     "hoso.operations",
+    "hoso.meetings",
+    "hoso.handbook",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +241,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 SIGNING_KEY_SECRET = env_str("HOSO_SIGNING_KEY_SECRET", "")
 # Closed case files go to the archive this many months after closing.
 ARCHIVE_AFTER_MONTHS = env_int("HOSO_ARCHIVE_AFTER_MONTHS", 12)
+# Online conference bridges link to rooms under this video-conference base URL
+# (a Jitsi Meet deployment, for example).
+MEETINGS_VIDEO_BASE_URL = env_str("HOSO_MEETINGS_VIDEO_URL", "https://meet.jit.si")
 # Keys for classified files: "id:secret,id2:secret"; the AES-256-GCM key is
 # SHA-256 of the secret. The first key encrypts, the others still decrypt
 # (rotation: put the new key first, then run `hoso files rotate-key`). The

@@ -15,6 +15,8 @@ urlpatterns = [
     path("archive/", include("hoso.archive.urls")),
     path("notifications/", include("hoso.notifications.urls")),
     path("operations/", include("hoso.operations.urls")),
+    path("meetings/", include("hoso.meetings.urls")),
+    path("", include("hoso.handbook.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -29,6 +29,8 @@ NAVIGATION = [
         "operations.view_reportform",
     ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
+    (_("Meetings"), "meetings:list", "calendar-event", "meetings.view_meeting"),
+    (_("Handbook"), "handbook:home", "book-half", None),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.meetings.tasks import send_meeting_reminders
     from hoso.notifications.tasks import send_emails
     from hoso.operations import tasks as operations
     from hoso.search.tasks import process_outbox
@@ -31,4 +32,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ("send_report_reminders", operations.send_report_reminders, 3600),
         # Safety net: computed indicators a crash left stale.
         ("refresh_indicators", operations.refresh_indicators, 60),
+        # Participants hear of a meeting the day before (idempotent).
+        ("send_meeting_reminders", send_meeting_reminders, 900),
     ]

@@ -13,6 +13,7 @@ from django.db import transaction
 from hoso.accounts.models import Person, Position, Role
 from hoso.core import audit
 from hoso.core.choices import Secrecy
+from hoso.demo.meetings import build_meetings
 from hoso.organizations.choices import Kind, Level
 from hoso.organizations.models import Organization
 
@@ -246,6 +247,9 @@ def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
     from hoso.demo import operations as demo_operations  # Plan 02 (issue 6)
 
     demo_operations.build_small(seed=seed)
+    users += build_meetings(
+        province, [c for c, *_ in communes[:2]], password=DEMO_PASSWORD
+    )
     audit.record(
         "demo.loaded",
         object_type="demo",
