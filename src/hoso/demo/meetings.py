@@ -121,14 +121,17 @@ def _cell_meetings(cell, secretary_user, document) -> None:
     services.open_vote(vote, acting_user=secretary_user)
     for participant in participants[:-1]:
         services.cast_ballot(vote, acting_user=participant.person.user, choice="yes")
+    # The secretary accepts the result: the lead and coordinator are others.
+    others = [p.person for p in participants if p.person_id != secretary.pk]
     services.add_conclusion(
         held,
         acting_user=secretary_user,
         title="Vận động đảng viên cài đặt Sổ tay đảng viên điện tử",
-        lead=participants[0].person,
+        lead=others[0],
         deadline=today + timedelta(days=30),
         product="100% đảng viên sử dụng Sổ tay điện tử",
         authority=secretary,
+        coordinators=others[1:2],
         item=item,
     )
     services.close_meeting(held, acting_user=secretary_user)

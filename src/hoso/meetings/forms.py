@@ -136,7 +136,7 @@ class ConclusionForm(forms.Form):
     )
     lead = forms.ModelChoiceField(label=_("Lead (clear person)"), queryset=None)
     coordinators = forms.ModelMultipleChoiceField(
-        label=_("Coordinators (clear responsibility)"), queryset=None, required=False
+        label=_("Coordinators (clear responsibility)"), queryset=None
     )
     deadline = forms.DateField(
         label=_("Deadline (clear time)"), widget=forms.DateInput(attrs={"type": "date"})

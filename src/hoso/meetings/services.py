@@ -1233,9 +1233,12 @@ def add_conclusion(
     """Record a conclusion with the six clears; it becomes a task right
     away when the operations app is installed."""
     meeting = _locked(meeting, acting_user)
+    coordinators = list(coordinators)
     errors = {}
     if not title.strip():
         errors["title"] = _("Say what must be done.")
+    if not coordinators:
+        errors["coordinators"] = _("Name at least one coordinator.")
     if not product.strip():
         errors["product"] = _("Say what the expected product is.")
     if lead is None:
@@ -1258,7 +1261,7 @@ def add_conclusion(
         product=product.strip(),
         authority=authority,
     )
-    conclusion.coordinators.set(list(coordinators))
+    conclusion.coordinators.set(coordinators)
     audit.record(
         "meetings.conclusion_recorded",
         obj=meeting,
@@ -1285,7 +1288,8 @@ def conclusion_to_task(conclusion: Conclusion, *, acting_user) -> int | None:
     task = create_task(
         acting_user=acting_user,
         title=conclusion.title,
-        description=conclusion.description,
+        # The conclusion's title is its "clear work"; the text is optional.
+        description=conclusion.description or conclusion.title,
         lead=conclusion.lead,
         deadline=conclusion.deadline,
         coordinators=list(conclusion.coordinators.all()),

@@ -166,9 +166,12 @@ def test_list_query_count(client, tree, cell_people, django_assert_max_num_queri
     assert response.json()["count"] == 5
 
 
-def test_conclusion_to_task_endpoint_without_operations(client, tree, cell_people):
+def test_conclusion_to_task_endpoint_without_operations(
+    client, tree, cell_people, monkeypatch
+):
     from hoso.meetings.models import Conclusion
 
+    monkeypatch.setattr(services, "operations_installed", lambda: False)
     chair = cell_people["secretary"].user
     starts = timezone.now()
     meeting = services.schedule_meeting(
@@ -187,6 +190,7 @@ def test_conclusion_to_task_endpoint_without_operations(client, tree, cell_peopl
         deadline=timezone.localdate() + timedelta(days=3),
         product="Báo cáo",
         authority=cell_people["secretary"],
+        coordinators=[cell_people["members"][1]],
     )
     url = f"/api/v1/meetings/{meeting.pk}/conclusions/{conclusion.pk}/task"
     client.force_login(cell_people["members"][0].user)

@@ -132,57 +132,44 @@ def test_conclusion_needs_the_six_clears(running, cell_people):
     assert not running.conclusions.exists()
 
 
-def test_conclusion_stays_a_record_without_operations(held):
-    conclusion = held.conclusions.get()
-    assert not services.operations_installed()
-    assert conclusion.task_id is None and conclusion.status == "recorded"
-    assert (
-        conclusion.lead
-        and conclusion.authority
-        and conclusion.product
-        and conclusion.deadline
+def test_conclusion_stays_a_record_without_operations(
+    running, cell_people, monkeypatch
+):
+    """Without the operations app a conclusion keeps its six clears as a
+    record, to become a task later."""
+    monkeypatch.setattr(services, "operations_installed", lambda: False)
+    conclusion = services.add_conclusion(
+        running,
+        acting_user=cell_people["secretary"].user,
+        title="Rà soát hồ sơ đảng viên",
+        lead=cell_people["members"][0],
+        deadline=timezone.localdate() + timedelta(days=30),
+        product="Danh sách hồ sơ đã rà soát",
+        authority=cell_people["secretary"],
+        coordinators=[cell_people["members"][1]],
     )
+    assert conclusion.task_id is None and conclusion.status == "recorded"
     assert conclusion.coordinators.count() == 1
 
 
-def test_conclusion_becomes_a_task_when_operations_is_installed(
-    held, monkeypatch, cell_people
-):
-    """With the operations app present, `create_task` gets the six clears."""
-    import sys
-    import types
+def test_conclusion_becomes_a_task_of_the_operations_centre(held, cell_people):
+    """A conclusion with the six clears becomes a task of the operations app,
+    linked back to the meeting; converting it again changes nothing."""
+    from hoso.operations.models import Task
 
-    calls = []
-    fake = types.ModuleType("hoso.operations.services")
-
-    def create_task(**kwargs):
-        calls.append(kwargs)
-        return types.SimpleNamespace(pk=77)
-
-    fake.create_task = create_task
-    monkeypatch.setitem(
-        sys.modules, "hoso.operations", types.ModuleType("hoso.operations")
-    )
-    monkeypatch.setitem(sys.modules, "hoso.operations.services", fake)
-    monkeypatch.setattr(services, "operations_installed", lambda: True)
     conclusion = held.conclusions.get()
-    assert (
-        services.conclusion_to_task(
-            conclusion, acting_user=cell_people["secretary"].user
-        )
-        == 77
-    )
-    (call,) = calls
-    assert call["source_kind"] == "meeting" and call["source_id"] == held.pk
-    assert call["lead"] == conclusion.lead and call["authority"] == conclusion.authority
-    assert (
-        call["product"] == conclusion.product
-        and call["deadline"] == conclusion.deadline
-    )
-    assert call["coordinators"] == [cell_people["members"][1]]
-    assert call["organization"] == held.organization
+    secretary = cell_people["secretary"].user
+    task_id = services.conclusion_to_task(conclusion, acting_user=secretary)
+    task = Task.objects.get(pk=task_id)
+    assert (task.source_kind, task.source_id) == ("meeting", held.pk)
+    assert task.lead == conclusion.lead and task.authority == conclusion.authority
+    assert task.product == conclusion.product and task.deadline == conclusion.deadline
+    assert list(task.coordinators.all()) == [cell_people["members"][1]]
+    assert task.organization == held.organization
     conclusion.refresh_from_db()
-    assert conclusion.task_id == 77 and conclusion.status == "task"
+    assert conclusion.task_id == task.pk and conclusion.status == "task"
+    assert services.conclusion_to_task(conclusion, acting_user=secretary) == task.pk
+    assert Task.objects.filter(source_kind="meeting", source_id=held.pk).count() == 1
 
 
 def test_minutes_pages(client, held, cell_people):
