@@ -164,14 +164,17 @@ def test_cell_meeting_from_invitation_to_signed_minutes(make_context):
     screen = make_context().new_page()
     sign_in(screen, "dangvien.nhatrang")
     screen.goto(f"/meetings/{meeting_id}/screen/")
-    expect(screen.locator("[data-test=count-yes]")).to_have_text("0")
+    # A secret ballot shows turnout while open, never the counts.
+    expect(screen.locator("[data-test=turnout]")).to_contain_text("0 ")
+    expect(screen.locator("[data-test=secret-pending]")).to_be_visible()
+    expect(screen.locator("[data-test=count-yes]")).to_have_count(0)
     expect(screen.locator("[data-test=screen-present]")).to_have_text("1 / 5")
 
     member.goto(vote_url)
     _post_click(member, "[data-test=choice-yes]")
     expect(member.locator("[data-test=voted]")).to_be_visible()
     expect(member.locator("[data-test=ballot]")).to_have_count(0)
-    expect(screen.locator("[data-test=count-yes]")).to_have_text("1", timeout=10_000)
+    expect(screen.locator("[data-test=turnout]")).to_contain_text("1 ", timeout=10_000)
 
     _post_click(secretary, "[data-test=close-vote]")
     expect(secretary.locator("[data-test=outcome]")).to_be_visible()

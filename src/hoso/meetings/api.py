@@ -14,7 +14,6 @@ from pydantic import Field
 
 from hoso.accounts.models import Person
 from hoso.meetings import policy, services
-from hoso.meetings.choices import VoteStatus
 from hoso.meetings.models import (
     AgendaItem,
     Bridge,
@@ -528,9 +527,9 @@ def my_ballot(request, vote_id: int):
 
 @router.get("/votes/{int:vote_id}/results", response=dict)
 def vote_results(request, vote_id: int):
-    """Live counts while open; the stored result once closed."""
-    vote = _vote(request, vote_id)
-    return vote.result if vote.status == VoteStatus.CLOSED else services.tally(vote)
+    """Live counts while open (a secret ballot: turnout and quorum only); the
+    stored result once closed."""
+    return services.shown_result(_vote(request, vote_id))
 
 
 # Minutes and conclusions --------------------------------------------------------------

@@ -933,6 +933,25 @@ def tally(vote: Vote) -> dict:
     return result
 
 
+def shown_result(vote: Vote) -> dict:
+    """What may be shown of a vote now: the stored result once closed; while
+    open, the live count, except that a secret ballot shows only turnout and
+    quorum, so nobody watching the screen as one member votes can read that
+    member's choice."""
+    if vote.status == VoteStatus.CLOSED:
+        return vote.result
+    result = tally(vote)
+    if vote.secret:
+        return {
+            "cast": result["cast"],
+            "eligible": result["eligible"],
+            "quorum_met": result["quorum_met"],
+            "labels": result["labels"],
+            "hidden": True,
+        }
+    return result
+
+
 def _shuffle_secret_ballots(vote: Vote) -> None:
     """Rewrite a closed secret vote's ballots in random order with new
     random ids, so not even the physical order of rows (PostgreSQL's heap)

@@ -447,13 +447,7 @@ def _screen_context(meeting) -> dict:
         "summary": services.attendance_summary(meeting),
         "queue": services.speaking_queue(meeting),
         "vote": vote,
-        "result": (
-            vote.result
-            if vote and vote.status == VoteStatus.CLOSED
-            else services.tally(vote)
-        )
-        if vote
-        else None,
+        "result": services.shown_result(vote) if vote else None,
         "bridges": _bridge_rows(meeting),
         "now": timezone.localtime(),
     }
@@ -523,9 +517,7 @@ def vote_detail(request, pk: int, vote_id: int):
             "voted": services.has_voted(vote, me),
             "manage": policy.can_manage(meeting, request.user),
             "options": vote.options.all(),
-            "result": vote.result
-            if vote.status == VoteStatus.CLOSED
-            else services.tally(vote),
+            "result": services.shown_result(vote),
             "yes_no": vote.kind == VoteKind.YES_NO,
         },
     )
@@ -535,7 +527,7 @@ def vote_detail(request, pk: int, vote_id: int):
 def vote_results(request, pk: int, vote_id: int):
     meeting = _meeting(request, pk)
     vote = _vote(meeting, vote_id)
-    result = vote.result if vote.status == VoteStatus.CLOSED else services.tally(vote)
+    result = services.shown_result(vote)
     return render(
         request,
         "meetings/_vote_results.html",

@@ -82,6 +82,12 @@ def test_meeting_flow_over_the_api(client, tree, cell_people):
     )
     assert response.status_code == 422
     assert client.get(f"/api/v1/votes/{vote['id']}/ballot").json() == {"voted": True}
+    # While a secret ballot is open only turnout shows, never the counts.
+    results = client.get(f"/api/v1/votes/{vote['id']}/results").json()
+    assert results["cast"] == 1 and results["hidden"] is True
+    assert "runoff" not in results and "counts" not in results
+    client.force_login(chair)
+    assert client.post(f"/api/v1/votes/{vote['id']}/close").status_code == 200
     results = client.get(f"/api/v1/votes/{vote['id']}/results").json()
     assert results["cast"] == 1 and results["runoff"]["rounds"][0][str(ranking[0])] == 1
 

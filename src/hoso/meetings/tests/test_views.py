@@ -159,17 +159,26 @@ def test_bridge_room_and_host_view(client, tree, make_user):
     assert b'data-test="disconnected"' in row_b and b"headcount" not in row_b
 
 
-def test_screen_follows_the_vote(client, running, cell_people):
+@pytest.mark.parametrize("secret", [False, True])
+def test_screen_follows_the_vote(client, running, cell_people, secret):
+    """The screen follows each ballot; a secret ballot shows turnout only
+    until it closes, then its counts."""
     chair = cell_people["secretary"].user
     vote = services.create_vote(
-        running, question="Thông qua?", kind="yes_no", secret=True, acting_user=chair
+        running, question="Thông qua?", kind="yes_no", secret=secret, acting_user=chair
     )
     services.open_vote(vote, acting_user=chair)
     client.force_login(chair)
     url = reverse("meetings:screen-live", args=[running.pk])
-    assert b'data-test="count-yes">0<' in client.get(url).content
+    page = client.get(url).text
+    assert ('data-test="count-yes">0<' in page) is not secret
     services.cast_ballot(vote, acting_user=cell_people["members"][0].user, choice="yes")
-    assert b'data-test="count-yes">1<' in client.get(url).content
+    page = client.get(url).text
+    assert "1 of" in page
+    assert ('data-test="count-yes">1<' in page) is not secret
+    assert ('data-test="secret-pending"' in page) is secret
+    services.close_vote(vote, acting_user=chair)
+    assert 'data-test="count-yes">1<' in client.get(url).text
 
 
 def test_meeting_page_query_count(client, running, cell_people, tree):
