@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hoso.search",
     "hoso.digitization",
     "hoso.archive",
+    "hoso.members",
 ]
 
 MIDDLEWARE = [
@@ -283,3 +284,10 @@ LOGGING = {
 # Lockout is per account on purpose (a password-guessing attack on one account
 # is stopped whatever addresses it comes from); axes warns about that choice.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Members: public holidays (ISO dates) skipped by the transfer deadlines, the
+# population registry the citizen-ID checks call, and the card number length.
+MEMBERS_HOLIDAYS = env_list("HOSO_MEMBERS_HOLIDAYS", [])
+MEMBERS_REGISTRY_URL = env_str("HOSO_MEMBERS_REGISTRY_URL", "http://127.0.0.1:8765")
+MEMBERS_REGISTRY_TIMEOUT = env_int("HOSO_MEMBERS_REGISTRY_TIMEOUT", 5)
+MEMBERS_CARD_NUMBER_DIGITS = env_int("HOSO_MEMBERS_CARD_NUMBER_DIGITS", 8)
