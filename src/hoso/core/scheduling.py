@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.members.tasks import retry_stale_checks
     from hoso.search.tasks import process_outbox
 
     return [
@@ -22,4 +23,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ),
         # Safety net: index whatever a crash left in the search outbox.
         ("process_search_outbox", process_outbox, 60),
+        # Safety net: citizen-ID checks left pending by a crash.
+        ("retry_stale_citizen_checks", retry_stale_checks, 600),
     ]
