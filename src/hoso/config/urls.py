@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", include("hoso.search.urls")),
     path("digitization/", include("hoso.digitization.urls")),
     path("archive/", include("hoso.archive.urls")),
+    path("members/", include("hoso.members.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ NAVIGATION = [
         "organizations.view_organization",
     ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
+    (_("Members"), "members:list", "person-vcard", "members.view_member"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

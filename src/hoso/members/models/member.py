@@ -202,6 +202,23 @@ class Member(BaseModel):
     def is_exempt(self) -> bool:
         return self.exempt_since is not None
 
+    @property
+    def dues_status(self) -> dict:
+        """This month's dues, the year's arrears and payments (the member
+        handbook's dues block)."""
+        from django.utils import timezone
+
+        from hoso.members import dues
+
+        today = timezone.localdate()
+        payments = list(self.dues_payments.filter(month__year=today.year))
+        return {
+            "due": dues.amount_due(self, today),
+            "paid_this_month": any(p.month == today.replace(day=1) for p in payments),
+            "arrears": dues.arrears(self, today, paid={p.month for p in payments}),
+            "payments": sorted(payments, key=lambda p: p.month, reverse=True),
+        }
+
 
 class Introduction(models.Model):
     """One of the (two) members who introduced an applicant."""
