@@ -243,6 +243,9 @@ def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
         audited=False,
     )
     _demo_certificates(province, [c for c, _p, _s in communes[:2]])
+    from hoso.demo.members import build_small_members
+
+    build_small_members(seed)
     audit.record(
         "demo.loaded",
         object_type="demo",
