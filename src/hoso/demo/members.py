@@ -310,9 +310,10 @@ def build_small_members(seed: int = 1) -> int:
     # Dues of this year's past months (most paid; some gaps).
     payments = []
     rates = list(dues.DuesRate.objects.all())
-    last = today.replace(day=1)
+    # Up to last month: this month's dues are still being collected.
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     for number, member in enumerate(members):
-        unpaid = 4 if number == 5 else (1 if number % 7 == 0 else 0)
+        unpaid = 3 if number == 5 else (1 if number % 7 == 0 else 0)
         months = dues.months_owed(member, today.year, last)
         for month in months[: max(len(months) - unpaid, 0)]:
             due = dues.amount_due(member, month, rates)

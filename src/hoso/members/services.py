@@ -115,11 +115,24 @@ def _today() -> date:
 
 
 def _check_member_unit(organization) -> None:
+    """Members belong to a cell, or to a grassroots organization without
+    cells (one with cells counts its members in them)."""
     if organization.level not in MEMBER_LEVELS:
         raise ValidationError(
             {
                 "organization": _(
                     "Members belong to a cell or to a grassroots organization."
+                )
+            }
+        )
+    if (
+        organization.level == Level.GRASSROOTS
+        and organization.children.filter(level=Level.CELL).exists()
+    ):
+        raise ValidationError(
+            {
+                "organization": _(
+                    "This grassroots organization has cells: choose the cell."
                 )
             }
         )
