@@ -268,3 +268,22 @@ def test_indicator_digital_record_share(tree):
         organization=tree["cell_a"], status="removed", left_on=start - timedelta(1)
     )
     assert digital_record_share(tree["a"], start, end) == (1, 2)
+
+
+def test_list_queries_do_not_grow_with_rows(
+    client, tree, secretary, django_assert_max_num_queries
+):
+    """Query-count baseline: the list page and list API cost the same for 5
+    members as for 40 (no N+1)."""
+    for _ in range(5):
+        MemberFactory(organization=tree["cell_a"])
+    client.force_login(secretary)
+    client.get(reverse("members:list"))  # warm the session
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("members:list"))
+        client.get("/api/v1/members")
+    for _ in range(35):
+        MemberFactory(organization=tree["cell_a"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("members:list"))
+        client.get("/api/v1/members")
