@@ -542,21 +542,21 @@ def _validate_chunk(chunk, ctx, report, writer, updates, now, report_limit):
     ids = [c["citizen_id"] for _n, c in cleaned]
     existing = {
         row["citizen_id"]: row
-        for row in Member.objects.filter(citizen_id__in=ids).values(
-            "id", "organization_id", *PROFILE
-        )
+        for row in Member.objects.filter(citizen_id__in=ids)
+        .order_by()
+        .values("id", "organization_id", *PROFILE)
     }
     cards = [c["card_number"] for _n, c in cleaned if c["card_number"]]
     bios = [c["biography_number"] for _n, c in cleaned if c["biography_number"]]
     taken_cards = dict(
-        Member.objects.filter(card_number__in=cards).values_list(
-            "card_number", "citizen_id"
-        )
+        Member.objects.filter(card_number__in=cards)
+        .order_by()
+        .values_list("card_number", "citizen_id")
     )
     taken_bios = dict(
-        Member.objects.filter(biography_number__in=bios).values_list(
-            "biography_number", "citizen_id"
-        )
+        Member.objects.filter(biography_number__in=bios)
+        .order_by()
+        .values_list("biography_number", "citizen_id")
     )
     for number, clean in cleaned:
         errors = []

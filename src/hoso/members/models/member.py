@@ -173,7 +173,7 @@ class Member(BaseModel):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organization", "full_name", "id"]
+        ordering = ["organization_id", "full_name", "id"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
         indexes = [
