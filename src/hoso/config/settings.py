@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "hoso.operations",
     "hoso.meetings",
     "hoso.handbook",
+    "hoso.members",
 ]
 
 MIDDLEWARE = [
@@ -296,3 +297,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Operations centre: task deadline reminders this many days ahead.
 TASK_REMINDER_DAYS = env_int("HOSO_TASK_REMINDER_DAYS", 3)
+# Members: public holidays (ISO dates) skipped by the transfer deadlines, the
+# population registry the citizen-ID checks call, and the card number length.
+MEMBERS_HOLIDAYS = env_list("HOSO_MEMBERS_HOLIDAYS", [])
+MEMBERS_REGISTRY_URL = env_str("HOSO_MEMBERS_REGISTRY_URL", "http://127.0.0.1:8765")
+MEMBERS_REGISTRY_TIMEOUT = env_int("HOSO_MEMBERS_REGISTRY_TIMEOUT", 5)
+MEMBERS_CARD_NUMBER_DIGITS = env_int("HOSO_MEMBERS_CARD_NUMBER_DIGITS", 8)

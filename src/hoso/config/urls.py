@@ -17,6 +17,7 @@ urlpatterns = [
     path("operations/", include("hoso.operations.urls")),
     path("meetings/", include("hoso.meetings.urls")),
     path("", include("hoso.handbook.urls")),
+    path("members/", include("hoso.members.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -31,6 +31,7 @@ NAVIGATION = [
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
     (_("Meetings"), "meetings:list", "calendar-event", "meetings.view_meeting"),
     (_("Handbook"), "handbook:home", "book-half", None),
+    (_("Members"), "members:list", "person-vcard", "members.view_member"),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

@@ -13,6 +13,7 @@ from django.conf import settings
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
     from hoso.meetings.tasks import send_meeting_reminders
+    from hoso.members.tasks import retry_stale_checks
     from hoso.notifications.tasks import send_emails
     from hoso.operations import tasks as operations
     from hoso.search.tasks import process_outbox
@@ -34,4 +35,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ("refresh_indicators", operations.refresh_indicators, 60),
         # Participants hear of a meeting the day before (idempotent).
         ("send_meeting_reminders", send_meeting_reminders, 900),
+        # Safety net: citizen-ID checks left pending by a crash.
+        ("retry_stale_citizen_checks", retry_stale_checks, 600),
     ]

@@ -245,6 +245,10 @@ def build_small(seed: int = 1, documents: int | None = None) -> list[DemoUser]:
     )
     _demo_certificates(province, [c for c, _p, _s in communes[:2]])
     from hoso.demo import operations as demo_operations  # Plan 02 (issue 6)
+    from hoso.demo.members import build_small_members
+
+    # Members first: meetings invite the cells' members.
+    build_small_members(seed)
 
     demo_operations.build_small(seed=seed)
     users += build_meetings(

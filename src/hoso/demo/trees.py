@@ -622,7 +622,12 @@ def _create_users(
 
 
 def build_tree(
-    scale: str, *, seed: int, stdout=None, documents: int | None = None
+    scale: str,
+    *,
+    seed: int,
+    stdout=None,
+    documents: int | None = None,
+    members: int | None = None,
 ) -> dict[str, int]:
     """Create the `province` or `national` demo set in one transaction.
 
@@ -659,6 +664,9 @@ def build_tree(
             if documents
             else 0
         )
+        from hoso.demo.members import build_for_tree
+
+        build_for_tree(scale, seed=seed, stdout=stdout, count=members)
         from hoso.demo import operations as demo_operations  # indicators (issue 6)
 
         demo_operations.build_indicator_values(seed=seed, stdout=stdout)

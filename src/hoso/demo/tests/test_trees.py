@@ -162,7 +162,7 @@ def test_province_demo_command():
     out = io.StringIO()
     # The 500,000 documents are the bench's business; the tree is tested here
     # (documents are covered by test_documents.py at a small count).
-    call_command("demo", scale="province", seed=2, documents=0, stdout=out)
+    call_command("demo", scale="province", seed=2, documents=0, members=0, stdout=out)
     output = out.getvalue()
 
     stored = level_counts()
@@ -233,7 +233,7 @@ def test_national_demo():
     34 provinces, 3,321 communes and about 50,000 grassroots organizations and
     cells with consistent paths, and the ordinary create service still works
     (the primary-key sequence was moved past the bulk-inserted keys)."""
-    counts = trees.build_tree("national", seed=1)
+    counts = trees.build_tree("national", seed=1, members=0)
     assert counts["province"] == 34 and counts["commune"] == 3321
     stored = level_counts()
     assert stored[Level.PROVINCE] == 34 + counts["province agency"]

@@ -42,7 +42,15 @@ class Command(BaseCommand):
             "for province, none for national).",
         )
 
-    def handle(self, *args, scale, seed, documents, **options):
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=None,
+            help="Members to generate for province/national (default: 150,000 "
+            "and 5,600,000).",
+        )
+
+    def handle(self, *args, scale, seed, documents, members=None, **options):
         if Organization.objects.exists():
             raise CommandError(
                 "The database already holds organizations; demo data loads only "
@@ -56,7 +64,11 @@ class Command(BaseCommand):
             from hoso.demo.trees import build_tree
 
             counts = build_tree(
-                scale, seed=seed, stdout=self.stdout, documents=documents
+                scale,
+                seed=seed,
+                stdout=self.stdout,
+                documents=documents,
+                members=members,
             )
             self.stdout.write(
                 ", ".join(f"{name}: {count}" for name, count in counts.items())
