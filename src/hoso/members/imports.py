@@ -38,6 +38,7 @@ from hoso.core import audit, permissions
 from hoso.members import validators, workdays
 from hoso.members.choices import DuesCategory, EventKind, MemberStatus, Sex
 from hoso.members.models import Member, MemberEvent
+from hoso.members.signals import members_imported
 from hoso.organizations.models import Organization
 
 CHUNK = 5000
@@ -610,6 +611,7 @@ def _commit(staged_path, report, updates, organization, acting_user) -> None:
             insert_events(ids, organization)
         for pk, values in updates:
             Member.objects.filter(pk=pk).update(**values, updated=timezone.now())
+        members_imported.send(sender=Member, organization=organization)
         audit.record(
             "members.imported",
             actor=acting_user,

@@ -160,7 +160,22 @@ def test_provider_interface(make_task, tree):
     assert tasks_on_time(tree["b"], today - timedelta(days=5), today) == (0, 0)
 
 
-def test_other_branch_providers_are_not_available(tree, people, client):
+@pytest.fixture
+def without_members_app(monkeypatch):
+    """The members provider as it resolves where that app is not installed."""
+    from hoso.operations import indicators
+
+    label, _path, topic = indicators.COMPUTED_PROVIDERS["digital_records"]
+    monkeypatch.setitem(
+        indicators.COMPUTED_PROVIDERS,
+        "digital_records",
+        (label, "hoso.not_installed.indicators.digital_record_share", topic),
+    )
+
+
+def test_providers_of_missing_apps_are_not_available(
+    tree, people, client, without_members_app
+):
     indicator = Indicator.objects.create(
         code="records",
         name="Hồ sơ số",
@@ -245,7 +260,7 @@ def test_indicator_pages_and_api(portal, tree, people, client):
     assert response.status_code == 201
 
 
-def test_indicators_command(portal, tree, people):
+def test_indicators_command(portal, tree, people, without_members_app):
     from io import StringIO
 
     from django.core.management import call_command
@@ -317,3 +332,39 @@ def test_documents_on_time_provider_and_outbox(tree, people, make_user):
     assert documents_on_time(tree["a"], start, today) == (1, 2)
     assert documents_on_time(tree["province"], start, today) == (1, 2)
     assert documents_on_time(tree["b"], start, today) == (0, 0)
+
+
+def test_member_records_indicator_follows_member_changes(tree, people):
+    """GIVEN the "complete digital records" indicator (members app)
+    WHEN a member of cell A-1 is added, then transferred to cell B-1
+    THEN each change marks both places stale, and after the outbox is
+    drained commune A and B count what they now hold."""
+    from hoso.members.indicators import digital_record_share
+    from hoso.members.tests.factories import MemberFactory
+
+    indicator = Indicator.objects.create(
+        code="records",
+        name="Hồ sơ số",
+        green_from=90,
+        yellow_from=70,
+        computed="digital_records",
+    )
+    assert live.available("digital_records")
+    member = MemberFactory(organization=tree["cell_a"])
+    assert IndicatorOutbox.objects.filter(topic="members").exists()
+    live.drain_outbox()
+    today = timezone.localdate()
+    start, end = live.period_bounds(indicator.period_kind, today)
+    assert digital_record_share(tree["a"], start, end)[1] == 1
+    member.organization = tree["cell_b"]
+    member.save()
+    paths = set(
+        IndicatorOutbox.objects.filter(topic="members").values_list(
+            "org_path", flat=True
+        )
+    )
+    assert paths == {tree["cell_a"].path, tree["cell_b"].path}
+    live.drain_outbox()
+    assert not IndicatorOutbox.objects.exists()
+    assert digital_record_share(tree["a"], start, end)[1] == 0
+    assert digital_record_share(tree["b"], start, end)[1] == 1
