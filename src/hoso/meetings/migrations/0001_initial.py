@@ -207,7 +207,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('yes_no', 'Yes / no / abstain'), ('choose', 'Choose up to n'), ('ranked', 'Ranked (instant runoff)')], max_length=8, verbose_name='kind')),
                 ('secret', models.BooleanField(default=False, verbose_name='secret ballot')),
                 ('seats', models.PositiveSmallIntegerField(default=1, help_text='For a choice among candidates: the most a ballot may mark.', verbose_name='how many to choose')),
-                ('quorum_percent', models.PositiveSmallIntegerField(default=50, help_text='The vote counts only when at least this share of the eligible voters cast a ballot.', verbose_name='quorum (% of eligible voters)')),
+                ('quorum_percent', models.PositiveSmallIntegerField(default=50, help_text='The vote counts only when at least this share of the eligible voters cast a ballot.', verbose_name='quorum (percentage of eligible voters)')),
                 ('majority', models.CharField(choices=[('simple', 'More yes than no'), ('half_cast', 'More than half of the ballots cast'), ('half_eligible', 'More than half of the eligible voters'), ('two_thirds', 'At least two thirds of the ballots cast')], default='half_cast', max_length=16, verbose_name='majority needed')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=8, verbose_name='status')),
                 ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='opened at')),

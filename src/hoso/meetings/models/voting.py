@@ -50,7 +50,7 @@ class Vote(BaseModel):
         help_text=_("For a choice among candidates: the most a ballot may mark."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of eligible voters)"),
+        _("quorum (percentage of eligible voters)"),
         default=50,
         help_text=_(
             "The vote counts only when at least this share of the eligible "
