@@ -24,6 +24,7 @@ too: the national title and motto are cut out of the lines they share.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 import subprocess
@@ -65,6 +66,10 @@ OCR_PSM = 4
 # Scans are brought to about this resolution before OCR.
 OCR_DPI = 300
 A4_WIDTH_IN = 8.27
+# Straight runs of ink at least this long (mm), in a row and in a column,
+# are rules and box sides, not text: the tops of capitals in bold run
+# together over several letters ("UBKTTW"), a stem is under 5 mm high.
+RULE_MM = (RULE_H_MM, RULE_V_MM) = (14, 5.5)
 # A PDF page with fewer letters than this has no usable text layer.
 MIN_TEXT_LETTERS = 40
 
@@ -611,6 +616,7 @@ def _type_codes() -> dict[str, dict[str, str]]:
 
 
 _TYPE_CODES = _type_codes()
+PARTY_CODES = set(PARTY_TYPE_CODES)
 _TYPE_NAMES = {
     fold_key(name.split(" (")[0]): code
     for code, name in doc_types.PARTY_TYPES + doc_types.STATE_TYPES
@@ -776,6 +782,7 @@ class _Extractor:
         self.index = _index(tuple(known))
         self.places = _places(tuple(known))
         self.codes = {fold(code).upper(): code for code in [*KNOWN_CODES, *codes]}
+        self.date_line: int | None = None
 
     # Anchors -----------------------------------------------------------------
 
@@ -842,6 +849,8 @@ class _Extractor:
                 )
                 if not at:
                     continue
+                if self.date_line is None:
+                    self.date_line = number
                 place = self.place(segment, at.start(), symbol)
                 first_place = first_place or place
                 # The date may wrap: "ngày 22 tháng 12" / "năm 2024".
@@ -1071,11 +1080,22 @@ class _Extractor:
         issued_on, place = self.date_and_place(symbol)
         after = symbol.line + 1 if symbol.line is not None else 0
         heading = self.type_heading(after)
-        header_end = symbol.line if symbol.line is not None else min(len(page), 8)
+        # The issuer is above the number; without one, above the date or
+        # the type.
+        ends = [symbol.line, self.date_line, heading, min(len(page), 8)]
+        header_end = next(end for end in ends if end is not None)
+        if symbol.line is None:
+            header_end = min(end for end in ends if end is not None)
         header_zone = heading if heading is not None else self._zone_end(after)
         type_code = symbol.type
+        heading_code = self.heading_code(heading)
         if symbol.text is None:
-            type_code = self.heading_code(heading)
+            type_code = heading_code
+        elif symbol.style == "party" and heading_code and type_code not in PARTY_CODES:
+            # "57-NO/TW" under "NGHỊ QUYẾT": the heading says which code.
+            type_code = heading_code
+            issuer_code = symbol.text.split("/", 1)[1]
+            symbol.text = f"{symbol.number}-{type_code}/{issuer_code}"
         secrecy, urgency = self.marks(header_zone)
         return {
             "symbol": symbol.text,
@@ -1140,9 +1160,17 @@ class ExtractionError(RuntimeError):
 def _run(command: list[str], *, timeout: int = 180) -> str:
     if shutil.which(command[0]) is None:
         raise ExtractionError(f"{command[0]} is not installed.")
+    # One thread: Tesseract's OpenMP threads gain little on one page, slow a
+    # busy server down, and made results vary from run to run under load.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
         )
     except subprocess.TimeoutExpired as error:
         raise ExtractionError(f"{command[0]} took too long.") from error
@@ -1306,7 +1334,81 @@ def prepare_image(path: Path | str):
     if scale > 1.15:
         size = (round(page.width * scale), round(page.height * scale))
         page = page.resize(size, Image.LANCZOS)
-    return page
+        dpi = OCR_DPI
+    return remove_rules(page, dpi)
+
+
+def remove_rules(page, dpi: float):
+    """The page without long straight lines: the boxes printed or stamped
+    around secrecy and urgency marks (Tesseract reads nothing in a boxed
+    word) and rules under titles.
+
+    A run of ink at least `RULE_MM` long in a row or a column is no stroke
+    of a letter. Runs are found without a per-pixel loop: the ink is
+    averaged over bins half that long (Pillow's box resize), and two
+    consecutive full bins make a run; three phases of the bins catch a run
+    wherever it starts. A scan is seldom straight: the ink is first
+    thickened across the direction sought (a line 1.5° off over 25 mm
+    drifts 0.6 mm), and what is found is erased as thick."""
+    from PIL import Image, ImageChops
+
+    ink = page.point(lambda value: 255 if value < 140 else 0)
+    mask = Image.new("L", page.size, 0)
+    for axis, millimetres in enumerate(RULE_MM):
+        half = max(6, round(dpi * millimetres / 25.4 / 2))
+        # Across the run: rows for a horizontal line, columns for a vertical.
+        drift = max(1, round(dpi * millimetres * 0.026 / 25.4))
+        thick = _thicken(ink, 1 - axis, drift)
+        found = Image.new("L", page.size, 0)
+        for phase in (0, half // 3, 2 * half // 3):
+            found = ImageChops.lighter(found, _runs(thick, axis, half, phase))
+        mask = ImageChops.lighter(mask, _thicken(found, 1 - axis, drift + 1))
+    if mask.getbbox() is None:
+        return page
+    return ImageChops.lighter(page, mask)
+
+
+def _thicken(image, axis: int, radius: int):
+    """White spread by `radius` pixels along `axis` only (0: sideways, 1: up
+    and down)."""
+    from PIL import ImageChops
+
+    out = image
+    for step in range(1, radius + 1):
+        for sign in (1, -1):
+            shift = (sign * step, 0) if axis == 0 else (0, sign * step)
+            out = ImageChops.lighter(out, ImageChops.offset(image, *shift))
+    return out
+
+
+def _runs(ink, axis: int, half: int, phase: int):
+    """White where `ink` (white on black) has a run of at least 2 × `half`
+    pixels along `axis` (0: rows, 1: columns), starting the bins at
+    `phase`."""
+    from PIL import Image, ImageChops
+
+    width, height = ink.size
+    length = width if axis == 0 else height
+    count = (length - phase) // half
+    if count < 2:
+        return Image.new("L", ink.size, 0)
+    if axis == 0:
+        region = ink.crop((phase, 0, phase + count * half, height))
+        full = region.resize((count, height), Image.BOX)
+    else:
+        region = ink.crop((0, phase, width, phase + count * half))
+        full = region.resize((width, count), Image.BOX)
+    full = full.point(lambda value: 255 if value > 235 else 0)
+    # Each full bin followed by another full bin, and that one too.
+    shift = (-1, 0) if axis == 0 else (0, -1)
+    after = ImageChops.offset(full, *shift)
+    pairs = ImageChops.darker(full, after)
+    pairs = ImageChops.lighter(pairs, ImageChops.offset(pairs, -shift[0], -shift[1]))
+    mask = Image.new("L", ink.size, 0)
+    size = region.size
+    box = (phase, 0) if axis == 0 else (0, phase)
+    mask.paste(pairs.resize(size, Image.NEAREST), box)
+    return mask
 
 
 def ocr_image(path: Path | str, *, languages: str = OCR_LANGUAGES) -> str:

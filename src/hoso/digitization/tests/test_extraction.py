@@ -167,6 +167,21 @@ def test_symbol_ocr_confusions(line, symbol, number, type_code):
     assert fields["type"] == type_code
 
 
+def test_a_misread_type_code_is_taken_from_the_heading():
+    text = "TỈNH ỦY ĐẮK LẮK\n*\nSố 57-NO/TU   Đắk Lắk, ngày 05 tháng 01 năm 2026\n"
+    fields = extract_fields(text + "\nNGHỊ QUYẾT\nvề chuyển đổi số\n")
+    assert fields["symbol"] == "57-NQ/TU"
+    assert fields["type"] == "NQ"
+
+
+def test_without_a_symbol_the_issuer_is_above_the_date():
+    text = "BỘ NỘI VỤ\nHà Nội, ngày 05 tháng 01 năm 2026\nTHÔNG BÁO\nvề lịch làm việc\n"
+    fields = extract_fields(text)
+    assert fields["issuer"] == "BỘ NỘI VỤ"
+    assert fields["type"] == "TB"
+    assert fields["excerpt"] == "về lịch làm việc"
+
+
 def test_the_place_after_the_symbol_is_not_part_of_it():
     fields = extract_fields("Số: 88/KH-BKHCN - Hà Nội, ngày 25 tháng 01 năm 2017\n")
     assert fields["symbol"] == "88/KH-BKHCN"
@@ -324,6 +339,23 @@ def test_layout_from_tesseract_tsv_splits_columns():
     assert "TỈNH ỦY   " in lines[0]  # a column gap of 3+ spaces
     assert lines[1] == ""  # a new block
     assert lines[2].strip() == "Số"
+
+
+def test_rules_and_mark_boxes_are_erased_but_not_letters():
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (1200, 600), 255)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((100, 100, 400, 190), outline=0, width=3)  # a mark's box
+    draw.line((100, 400, 1100, 400), fill=0, width=3)  # a rule
+    draw.rectangle((600, 100, 612, 150), fill=0)  # a stem, 4 mm at 300 dpi
+    draw.rectangle((700, 100, 800, 110), fill=0)  # a bar, under 9 mm
+    cleaned = extraction.remove_rules(page, 300)
+    assert cleaned.getpixel((100, 150)) == 255  # the box's left side
+    assert cleaned.getpixel((400, 150)) == 255  # its right side
+    assert cleaned.getpixel((600, 400)) == 255  # the rule
+    assert cleaned.getpixel((606, 125)) == 0  # the stem stays
+    assert cleaned.getpixel((750, 105)) == 0  # so does the bar
 
 
 def test_labels_of_the_evaluation_set():

@@ -518,3 +518,12 @@ def test_results_page(client, register, people):
     empty = client.get(reverse("search:results"), {"q": "khongcotu"})
     assert empty.status_code == 200
     assert empty.context["result"].total == 0
+
+
+def test_snippet_shows_a_match_deep_in_a_long_text(register, people):
+    """Snippets are cut around the first match, wherever it is."""
+    filler = "Nội dung chung của văn bản. " * 2000
+    document = register(excerpt="Công văn", body=f"{filler}Phòng chống lụt bão.")
+    result = search(people["clerk_a"], "lut bao")
+    assert ids(result) == [document.pk]
+    assert "<mark>lụt</mark> <mark>bão</mark>" in result.hits[0].snippet_html
