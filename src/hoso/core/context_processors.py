@@ -16,6 +16,12 @@ NAVIGATION = [
         "organizations.view_organization",
     ),
     (_("People"), "accounts:person-list", "people", "accounts.view_person"),
+    (
+        _("Digitization"),
+        "digitization:batch-list",
+        "upc-scan",
+        "digitization.view_scanbatch",
+    ),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

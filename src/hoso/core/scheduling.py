@@ -12,6 +12,7 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.digitization.tasks import requeue_abandoned_scans
     from hoso.search.tasks import process_outbox
 
     return [
@@ -22,4 +23,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ),
         # Safety net: index whatever a crash left in the search outbox.
         ("process_search_outbox", process_outbox, 60),
+        # Safety net: OCR again the scans whose worker died mid-way.
+        ("requeue_abandoned_scans", requeue_abandoned_scans, 10 * 60),
     ]

@@ -727,9 +727,11 @@ def confirm_record(
     THEN an incoming document is registered (arrival number) with the
     searchable PDF/A as its main file, carrying the OCR text for search, and
     the untouched original as the second file; it is filed in the case
-    file; the record keeps the final values and the corrections, which
-    are the labelled data. A user who may add documents but not register
-    them puts the document in the inbox instead.
+    file; exact and near duplicates in the organization's archive are
+    flagged for the duplicates report; the record keeps the final values
+    and the corrections, which are the labelled data. A user who may add
+    documents but not register them puts the document in the inbox
+    instead.
     """
     from hoso.documents import casefiles
     from hoso.documents import services as documents
@@ -783,6 +785,7 @@ def confirm_record(
         main.save(update_fields=["text"])
     if case_file is not None:
         casefiles.add_documents(case_file, [document], acting_user=acting_user)
+    duplicates = _flag_duplicates(document, acting_user)
     final = serialize(metadata)
     record.final = final
     record.corrected = corrections(record.proposed, final)
@@ -800,9 +803,31 @@ def confirm_record(
             "document": [None, document.pk],
             "corrected": [None, sorted(record.corrected)],
             "case_file": [None, case_file.pk if case_file else None],
+            "duplicates": [None, duplicates],
         },
     )
     return document
+
+
+def _flag_duplicates(document: Document, acting_user) -> list[int]:
+    """Flag the new document's exact and near duplicates in its
+    organization's archive (the archive app's duplicates report); returns
+    the ids of the documents it duplicates.
+
+    Flagging is advisory: a failure is logged and rolled back to a
+    savepoint, it never refuses the clerk's confirmation."""
+    from hoso.archive.services import flag_document
+
+    try:
+        with transaction.atomic():
+            flags = flag_document(document, acting_user=acting_user)
+    except Exception:  # noqa: BLE001 - the report can be rebuilt later
+        logger.exception("duplicate check of document %s failed", document.pk)
+        return []
+    return sorted(
+        flag.other_id if flag.document_id == document.pk else flag.document_id
+        for flag in flags
+    )
 
 
 @transaction.atomic

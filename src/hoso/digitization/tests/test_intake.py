@@ -577,6 +577,44 @@ def test_unchanged_confirmation_records_no_corrections(tree, staff):
     assert record.document.arrival_number
 
 
+def test_confirming_a_rescanned_document_flags_the_duplicate(tree, staff):
+    """GIVEN a scanned document already confirmed in commune A
+    WHEN the clerk confirms a second scan of the same page
+    THEN the archive's duplicates report pairs the two documents, and the
+    confirmation's audit entry names the earlier one."""
+    from hoso.archive.models import DuplicateFlag
+
+    clerk = staff["clerk_a"]
+    nq = DocumentType.objects.get(system="party", code="NQ")
+    fields = {"doc_type": nq, "issuer_name": "Tỉnh ủy", "excerpt": "Về số hóa"}
+    first = services.confirm_record(
+        fake_done_item(tree["a"], clerk).record, acting_user=clerk, fields=fields
+    )
+    assert not DuplicateFlag.objects.exists()
+    record = fake_done_item(tree["a"], clerk).record
+    second = services.confirm_record(record, acting_user=clerk, fields=fields)
+    flag = DuplicateFlag.objects.get()
+    assert {flag.document_id, flag.other_id} == {first.pk, second.pk}
+    entry = (
+        AuditEntry.objects.filter(action="digitization.record_confirmed")
+        .order_by("pk")
+        .last()
+    )
+    assert entry.changes["duplicates"] == [None, [first.pk]]
+
+
+def test_duplicates_in_another_organization_are_not_flagged(tree, staff):
+    """Duplicates are looked for within the organization's own archive."""
+    from hoso.archive.models import DuplicateFlag
+
+    nq = DocumentType.objects.get(system="party", code="NQ")
+    fields = {"doc_type": nq, "issuer_name": "Tỉnh ủy", "excerpt": "Về số hóa"}
+    for clerk, org in ((staff["clerk_a"], tree["a"]), (staff["clerk_b"], tree["b"])):
+        record = fake_done_item(org, clerk).record
+        services.confirm_record(record, acting_user=clerk, fields=fields)
+    assert not DuplicateFlag.objects.exists()
+
+
 def test_specialist_confirmation_lands_in_the_inbox(tree, staff):
     """A specialist may review but not register: the document waits in the
     clerk's inbox (received, no arrival number)."""
