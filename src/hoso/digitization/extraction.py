@@ -24,6 +24,7 @@ too: the national title and motto are cut out of the lines they share.
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import shutil
@@ -247,6 +248,7 @@ _DATE_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "V%", "V/", "W/v".
+_DATE_START = re.compile(r"\bngay\W{0,3}\d", re.IGNORECASE)
 _LETTER_EXCERPT = re.compile(
     r"^\W{0,2}[VWvw]\s?(?:[/|\\%]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vV])(?=[\s:.])"
     r"\s*[:.]?\s*"
@@ -767,12 +769,55 @@ def _mark(text: str, marks: tuple[str, ...]) -> str | None:
             "".join(f"{re.escape(char)}+" for char in word)
             for word in fold(mark).split()
         )
+        # After the word: no letter but a box side read as "I" or "l"
+        # ("MATI"); any other letter makes it part of a longer word
+        # ("KHANH HOA" is a province, not the mark "KHẨN").
         match = re.search(
-            rf"(?:^|[^A-Za-z]|[|\[(Il1])({pattern})(?![A-Za-z]{{2}})(?!\s*TRAN)",
+            rf"(?:^|[^A-Za-z]|[|\[(Il1])({pattern})(?![A-HJ-Za-km-z])"
+            rf"(?![Il1][A-Za-z])(?!\s*TRAN)",
             folded,
         )
         if match and not re.search(r"[a-z]", folded[match.start(1) : match.end(1)]):
             return mark
+    return None
+
+
+# A committee printed under its Party organization without its place:
+# "ĐẢNG BỘ TỈNH KHÁNH HÒA" / "TỈNH ỦY" is the "TỈNH ỦY KHÁNH HÒA".
+_BARE_COMMITTEE = {"TINH UY": "TỈNH ỦY", "THANH UY": "THÀNH ỦY", "DANG UY": None}
+_PARTY_ORGANIZATION = re.compile(
+    r"^DANG BO (TINH|THANH PHO|XA|PHUONG|DAC KHU) (.+)$", re.IGNORECASE
+)
+_UNITS = {
+    "TINH": "TỈNH",
+    "THANH PHO": "THÀNH PHỐ",
+    "XA": "XÃ",
+    "PHUONG": "PHƯỜNG",
+    "DAC KHU": "ĐẶC KHU",
+}
+
+
+def _complete_committee(lines: list[str]) -> str | None:
+    """The full name of a committee printed bare ("TỈNH ỦY", "ĐẢNG ỦY")
+    under its Party organization's line, or None when the header is not
+    laid out so. The place comes from the organization's line as read (the
+    caller corrects it against the known issuers)."""
+    if len(lines) < 2:
+        return None
+    head = fold_key(lines[-1])
+    if head not in _BARE_COMMITTEE:
+        return None
+    for line in reversed(lines[:-1]):
+        words = _squash(clean(line).upper()).split()
+        match = _PARTY_ORGANIZATION.match(fold_key(" ".join(words)))
+        if not match:
+            continue
+        unit_words = len(match.group(1).split())
+        place = " ".join(words[2 + unit_words :])
+        committee = _BARE_COMMITTEE[head]
+        if committee is None:  # "ĐẢNG ỦY" of a commune, ward or zone
+            return f"ĐẢNG ỦY {_UNITS[match.group(1).upper()]} {place}"
+        return f"{committee} {place}"
     return None
 
 
@@ -893,6 +938,10 @@ class _Extractor:
         for number in range(end):
             parts = [_strip_national(s.text) for s in self.page.left(number)]
             text = _squash(" ".join(part for part in parts if part))
+            if _DATE_START.search(fold(text)):
+                # Plain text runs the place and date onto the issuer's line
+                # ("TỈNH ỦY   Nha Trang, ngày 15 …"): the capitals before it.
+                text = " ".join(itertools.takewhile(_is_upper_line, text.split()))
             text = text.strip(" *-_|.,'`~")
             if not text or _letters(text) < 2 or not _is_upper_line(text):
                 continue
@@ -905,6 +954,12 @@ class _Extractor:
         lines = self.issuer_lines(end)
         if not lines:
             return None
+        completed = _complete_committee(lines)
+        if completed is not None:
+            name, score = self.index.match(completed)
+            if name and score >= 0.86:
+                return name
+            return self.index.restore_accents(completed)
         best, best_score = None, 0.0
         for start in range(len(lines)):
             candidate = " ".join(lines[start:])

@@ -310,6 +310,80 @@ def test_marks_restored_to_their_spelling(line, secrecy, urgency):
     assert (fields["secrecy"], fields["urgency"]) == (secrecy, urgency)
 
 
+# What the intake's OCR (OCRmyPDF, then `pdftotext -layout`) made of the
+# test scan `scanpages.RESOLUTION_57`: the bold capitals lost their accents.
+KHANH_HOA_OCR = """\
+DANG BO TINH KHÁNH HÒA                                       DANG CONG SAN VIET NAM
+            TINH UY                                Nha Trang, ngay 15 thang 3 nam 2025
+        *
+
+      Số 57-NQ/TU
+
+                                          NGHỊ QUYẾT
+                            về chuyển đổi số trong các cơ quan đảng
+"""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "TINH UY KHANH HOA",
+        "TỈNH ỦY KHÁNH HÒA",
+        "UBND TỈNH KHÁNH HÒA   KHÁNH HÒA",
+        "SỞ NỘI VỤ TỈNH KHANH HOA",
+        "ĐẢNG ỦY XÃ KHÁNH BÌNH",
+    ],
+)
+def test_a_place_starting_like_a_mark_is_no_mark(header):
+    """ "KHÁNH" folds to "KHANH", which starts like the urgency "KHẨN";
+    "MẠTH…", "KHẨNG…" likewise are words, not marks."""
+    text = f"{header}\n*\nSố 57-NQ/TU   Nha Trang, ngày 15 tháng 3 năm 2025\n"
+    fields = extract_fields(text + "\nNGHỊ QUYẾT\nvề chuyển đổi số\n")
+    assert (fields["secrecy"], fields["urgency"]) == (None, None)
+
+
+def test_a_mark_in_a_box_read_with_its_side_is_still_a_mark():
+    text = "BỘ NỘI VỤ\nSố: 15/QĐ-BNV   Hà Nội, ngày 05 tháng 01 năm 2026\n"
+    fields = extract_fields(text + "|KHANI   MATl\n\nQUYẾT ĐỊNH\nvề việc\n")
+    assert (fields["secrecy"], fields["urgency"]) == ("MẬT", "KHẨN")
+
+
+def test_a_bare_committee_line_is_completed_from_the_party_organization():
+    """GIVEN a header printing "TỈNH ỦY" under "ĐẢNG BỘ TỈNH KHÁNH HÒA",
+    read by OCR without its accents
+    WHEN the fields are extracted
+    THEN the issuer is the committee's full, correctly spelled name, and no
+    urgency is read into "KHÁNH"."""
+    fields = extract_fields(KHANH_HOA_OCR)
+    assert fields["issuer"] == "TỈNH ỦY KHÁNH HÒA"
+    assert fields["urgency"] is None
+    assert fields["symbol"] == "57-NQ/TU" and fields["place"] == "Nha Trang"
+
+
+def test_a_bare_committee_in_plain_text_with_the_date_on_its_line():
+    from hoso.digitization.tests import scanpages
+
+    fields = extract_fields(scanpages.plain_text())
+    assert fields["issuer"] == "TỈNH ỦY KHÁNH HÒA"
+    assert fields["urgency"] is None
+
+
+@pytest.mark.parametrize(
+    ("superior", "committee", "known", "expected"),
+    [
+        ("ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", "THÀNH ỦY", [], "THÀNH ỦY HẢI PHÒNG"),
+        ("DANG BO TINH DAK LAK", "TINH UY", [], "TỈNH ỦY ĐẮK LẮK"),
+        # A commune's committee: completed, then corrected by the registry.
+        ("DANG BO XA HOA PHU", "DANG UY", ["Đảng bộ xã Hòa Phú"], "ĐẢNG ỦY XÃ HÒA PHÚ"),
+        # Not a bare committee: the agency is printed in full.
+        ("ĐẢNG BỘ TỈNH NGHỆ AN", "BAN TỔ CHỨC TỈNH ỦY", [], "BAN TỔ CHỨC TỈNH ỦY"),
+    ],
+)
+def test_bare_committees_are_completed(superior, committee, known, expected):
+    text = f"{superior}\n{committee}\n*\nSố 12-NQ/TU\n"
+    assert extract_fields(text, known_issuers=known)["issuer"] == expected
+
+
 def test_signer_after_the_signature_block():
     text = (
         "Nơi nhận: K/T BÍ THƯ\n- Như trên, PHÓ BÍ THƯ\n- Lưu Văn phòng.\n"
