@@ -1,19 +1,21 @@
 """Scan intake end to end: upload → OCR progress → review → searchable.
 
-Meant for tests/e2e/ (it uses that folder's conftest: the real server and
-Debian's Chromium); kept here, under a name pytest does not collect, until
-it is moved there as tests/e2e/test_intake.py.
+The real server and Debian's Chromium (see conftest.py); the OCR and the
+search index update run in the real worker (`hoso worker --batch`) the
+test starts beside the browser.
 
 GIVEN the clerk of commune Nha Trang
 WHEN they upload a scanned page, watch its progress bar while a worker runs
-the OCR job, review the extracted fields and confirm them
+the OCR job, review the extracted fields, correct some and confirm them
 THEN an incoming document is registered with an arrival number, the
-searchable PDF/A and the original attached, and a word that exists only in
-the scanned text finds the document through search.
+searchable PDF/A and the original attached, the corrections are kept as
+labelled data, and the search box finds the document by a word that exists
+only in the scanned text.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
@@ -119,9 +121,25 @@ def test_scan_from_upload_to_searchable_document(make_context, hoso_server, tmp_
     assert len(body["attachments"]) == 2, body
     assert body["attachments"][0]["name"].endswith(".pdf"), body
 
-    # Searchable: the code exists only in the scanned text.
+    # The clerk's corrections are labelled data, exportable as JSON lines.
+    labels = page.request.get("/digitization/labels.jsonl")
+    assert labels.ok, labels.text()
+    rows = [json.loads(line) for line in labels.text().splitlines() if line]
+    (row,) = [row for row in rows if row["id"] == record_id]
+    assert row["final"]["symbol"] == f"{code[:3]}-NQ/TU", row
+    assert code in row["text"], row
+
+    # Searchable through the search box: the code exists only in the
+    # scanned text.
     _join(_run_worker(hoso_server))  # the search index update job
-    response = page.request.get("/api/v1/search", params={"q": code})
-    assert response.ok, response.text()
-    hits = [hit["id"] for hit in response.json()["hits"]]
-    assert document_id in hits, response.json()
+    box = page.locator("form[role=search] input[name=q]")
+    box.fill(code)
+    with page.expect_navigation():
+        box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=" + code))
+    hit = page.locator(f"[data-test=hit-{document_id}]")
+    expect(hit).to_be_visible()
+    expect(hit.locator("mark").first).to_have_text(code)
+    with page.expect_navigation():
+        hit.locator("a").first.click()
+    expect(page).to_have_url(re.compile(rf"/documents/{document_id}/$"))
