@@ -180,10 +180,22 @@ def _word_query(schema, word: str, *, exact: bool) -> Query:
     return query
 
 
-def _phrase_query(schema, words: list[str]) -> Query:
-    """A quoted phrase, matched folded (positions are only indexed there;
-    a phrase's words disambiguate each other, so marks matter little)."""
-    return Query.phrase_query(schema, "text_folded", [_folded(w) for w in words])
+def _phrase_query(schema, words: list[str], *, exact: bool) -> Query:
+    """A quoted phrase, matched folded (positions are only indexed there),
+    with the words typed with marks also required as spelled."""
+    clauses = [
+        (
+            Occur.Must,
+            Query.phrase_query(schema, "text_folded", [_folded(w) for w in words]),
+        )
+    ]
+    if exact:
+        clauses += [
+            (Occur.Must, Query.term_query(schema, "text", word))
+            for word in words
+            if vi.has_diacritics(word)
+        ]
+    return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
 
 def _symbol_query(schema, symbol: vi.SymbolQuery) -> Query:
@@ -208,7 +220,7 @@ def text_query(schema, parsed: vi.ParsedQuery, *, exact: bool = True) -> Query:
     `exact=False` folds every word, marks or not (the fallback when the
     exact spelling finds nothing, e.g. text typed without marks)."""
     clauses = [_word_query(schema, word, exact=exact) for word in parsed.words]
-    clauses += [_phrase_query(schema, words) for words in parsed.phrases]
+    clauses += [_phrase_query(schema, words, exact=exact) for words in parsed.phrases]
     clauses += [_symbol_query(schema, symbol) for symbol in parsed.symbols]
     if len(clauses) == 1:
         return clauses[0]

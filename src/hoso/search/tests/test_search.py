@@ -164,6 +164,16 @@ def test_phrase_query(register, people):
     }
 
 
+def test_a_phrase_typed_with_marks_prefers_that_spelling(register, people):
+    """Folding merges distinct syllables: a phrase typed with its marks
+    finds the documents spelling it so, not the ones that only fold alike;
+    typed without marks, it finds both."""
+    wanted = register(excerpt="Kiện toàn đội ngũ cán bộ")
+    other = register(excerpt="Đôi ngũ cán bộ")
+    assert ids(search(people["clerk_a"], '"đội ngũ"')) == [wanted.pk]
+    assert set(ids(search(people["clerk_a"], '"doi ngu"'))) == {wanted.pk, other.pk}
+
+
 def test_attachment_text_is_searched(register, people):
     from hoso.documents.models import StoredFile
 
