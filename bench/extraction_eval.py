@@ -99,7 +99,15 @@ list (central bodies, every province's committee, people's committee and
 usual agencies) is always used. Registry names are also read in the form
 bodies print ("Đảng bộ xã X" → "ĐẢNG ỦY XÃ X").
 """
-CONFIGS = ("layout", "plain-vie+eng", "plain-vie", "raw-vie+eng", "raw-vie", "pdf-text")
+CONFIGS = (
+    "intake",
+    "layout",
+    "plain-vie+eng",
+    "plain-vie",
+    "raw-vie+eng",
+    "raw-vie",
+    "pdf-text",
+)
 ENTRIES: dict[str, dict] = {}
 EXCERPT_THRESHOLD = 0.9
 
@@ -136,7 +144,21 @@ def registry(entries: list[dict]) -> list[str]:
     return sorted(names)
 
 
+def intake_text(path: Path) -> str:
+    """What the intake job gives the extractor: the scan through OCRmyPDF
+    (vie+eng, to a searchable PDF/A; clean-up only if the page reads
+    poorly), then page 1's text laid out by `pdftotext -layout`."""
+    from hoso.digitization import ocr
+    from hoso.documents import storage
+
+    with tempfile.TemporaryDirectory(prefix="hoso-eval-") as tmp:
+        result = ocr.process(path, storage.JPEG, Path(tmp), pages=1)
+        return result.first_page or result.text
+
+
 def ocr_text(path: Path, config: str) -> str:
+    if config == "intake":
+        return intake_text(path)
     if config == "layout":
         return extraction.ocr_image(path)
     if config == "pdf-text":
@@ -237,6 +259,12 @@ def main() -> None:
         help="evaluate on documents built afresh from this seed instead of the "
         "committed labels (held-out check)",
     )
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=120,
+        help="pages built with --documents (default 120)",
+    )
     parser.add_argument("--no-registry", action="store_true")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument(
@@ -252,8 +280,8 @@ def main() -> None:
         entries = generate.load_entries()
         name = f"{args.seed}-{args.dpi}"
     else:
-        entries = generate.build_entries(args.documents)
-        name = f"{args.seed}-{args.dpi}-documents{args.documents}"
+        entries = generate.build_entries(args.documents, count=args.count)
+        name = f"{args.seed}-{args.dpi}-documents{args.documents}-{args.count}"
     work = args.work or Path(f"/tmp/hoso-extraction-eval-{name}")
     pages_dir = work / "pages"
     expected = {entry["id"]: entry["expected"] for entry in entries}
@@ -289,7 +317,7 @@ def write_section(args, entries, results, report, known) -> None:
     if args.seed != generate.SEED:
         command.append(f"--seed {args.seed}")
     if args.documents is not None:
-        command.append(f"--documents {args.documents}")
+        command.append(f"--documents {args.documents} --count {args.count}")
     command += [f"--config {config}" for config in results]
     if args.no_registry:
         command.append("--no-registry")
