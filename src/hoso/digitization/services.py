@@ -38,6 +38,7 @@ from hoso.digitization.choices import (
     BatchStatus,
     ItemStatus,
     RecordStatus,
+    TextMethod,
 )
 from hoso.digitization.models import IntakeRecord, ScanBatch, ScanItem
 from hoso.documents import storage
@@ -279,11 +280,16 @@ def process_item(item_id: int) -> dict:
                 on_page=report,
             )
             output = result.output.read_bytes()
-        extracted = None
-        if not IntakeRecord.objects.filter(item_id=item_id).exists():
-            extracted = run_extractor(
-                result.first_page or result.text, item.batch.organization
-            )
+            extracted = None
+            if not IntakeRecord.objects.filter(item_id=item_id).exists():
+                reread = None
+                if result.method != TextMethod.EMBEDDED:
+                    reread = partial(_read_first_page, source)
+                extracted = first_page_fields(
+                    result.first_page or result.text,
+                    organization=item.batch.organization,
+                    reread=reread,
+                )
         _store_result(item, result, output, extracted)
     except Exception as exc:  # noqa: BLE001 - every failure is kept on the item
         logger.exception("OCR of scan item %s failed", item_id)
@@ -423,7 +429,7 @@ def requeue_abandoned() -> int:
 # Extraction and the proposal -------------------------------------------------
 
 
-def run_extractor(text: str, organization=None) -> dict:
+def run_extractor(text: str, organization=None, known_issuers=None) -> dict:
     """The extractor's fields for a text ({} when it is not installed yet
     or fails: review then starts from empty fields)."""
     try:
@@ -431,7 +437,14 @@ def run_extractor(text: str, organization=None) -> dict:
     except ImportError:
         return {}
     try:
-        fields = extract_fields(text[:MAX_TEXT], organization=organization) or {}
+        fields = (
+            extract_fields(
+                text[:MAX_TEXT],
+                organization=organization,
+                known_issuers=known_issuers,
+            )
+            or {}
+        )
     except Exception:  # noqa: BLE001 - extraction is advisory
         logger.exception("metadata extraction failed")
         return {}
@@ -439,6 +452,48 @@ def run_extractor(text: str, organization=None) -> dict:
         str(key): (value if value is None else str(value))
         for key, value in fields.items()
     }
+
+
+# Fields every first page prints: when the intake OCR's reading of page 1
+# leaves one of them out, the page is read again by the extractor's own OCR.
+REREAD_WHEN_MISSING = ("symbol", "issued_on", "issuer", "excerpt", "signer")
+
+
+def first_page_fields(
+    text: str, *, organization=None, known_issuers=None, reread=None
+) -> dict:
+    """The metadata of a scan's first page, for the review form.
+
+    The text the OCR job already has (OCRmyPDF's reading, laid out by
+    `pdftotext -layout`) is tried first: on a clean page it gives every
+    field. When a field every first page prints is missing — a noisy,
+    skewed or speckled scan — `reread()` is asked for the extractor's own
+    reading of page 1 (the page cleaned, rules and mark boxes erased, the
+    header's columns rebuilt from the word boxes; about a second more of
+    Tesseract), and its fields win, the first reading filling what it
+    left out. Clean pages never pay for the second reading."""
+    fields = run_extractor(text, organization, known_issuers)
+    if reread is None or all(fields.get(name) for name in REREAD_WHEN_MISSING):
+        return fields
+    try:
+        second = run_extractor(reread(), organization, known_issuers)
+    except Exception:  # noqa: BLE001 - the first reading still stands
+        logger.exception("second reading of a first page failed")
+        return fields
+    if not second:
+        return fields
+    return {
+        name: second.get(name) if second.get(name) is not None else fields.get(name)
+        for name in dict.fromkeys([*second, *fields])
+    }
+
+
+def _read_first_page(source: Path) -> str:
+    """The extractor's own OCR of a scan's first page (see
+    `first_page_fields`)."""
+    from hoso.digitization.extraction import page_text
+
+    return page_text(source)[0]
 
 
 _URGENCY_WORDS = [

@@ -680,6 +680,37 @@ def test_case_file_suggestion_learns_from_confirmations(tree, staff):
     assert services.suggest_case_file(tree["a"], proposed) == resolutions
 
 
+def test_first_page_is_read_again_only_when_a_field_is_missing():
+    """GIVEN the OCR job's reading of a first page
+    WHEN it gives every field a first page prints
+    THEN the page is not read again; when one is missing, the second
+    reading's fields win and the first fills what the second left out."""
+    full = scanpages.plain_text()
+
+    def never():
+        raise AssertionError("a complete first reading is not read again")
+
+    fields = services.first_page_fields(full, reread=never)
+    assert fields["symbol"] == "57-NQ/TU" and fields["signer"] == "Nguyễn Hải Ninh"
+    # The first reading lost the signature block and the marks.
+    rows = scanpages.RESOLUTION_57
+    partial_text = scanpages.plain_text(rows[:12])
+    second = scanpages.plain_text([*rows[:3], [(0, "MẬT", True)], *rows[3:]])
+    readings = []
+
+    def reread():
+        readings.append(1)
+        return second
+
+    fields = services.first_page_fields(partial_text, reread=reread)
+    assert readings == [1]
+    assert fields["signer"] == "Nguyễn Hải Ninh"
+    assert fields["secrecy"] == "MẬT"
+    # A failing second reading leaves the first one's fields.
+    fields = services.first_page_fields(partial_text, reread=lambda: 1 / 0)
+    assert fields["symbol"] == "57-NQ/TU" and fields["signer"] is None
+
+
 def test_proposal_maps_extracted_fields(tree, staff):
     item = fake_done_item(tree["a"], staff["clerk_a"])
     proposed = services.propose(
