@@ -247,10 +247,11 @@ _DATE_RE = re.compile(
     r"|[^\n]*\n[^\n]{0,80}?\s(?P<year2>\d{4})(?=\W*(?:\n|$)))",
     re.IGNORECASE | re.DOTALL,
 )
-# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "V%", "V/", "W/v".
+# Where the place and date start on a line ("ngày 15").
 _DATE_START = re.compile(r"\bngay\W{0,3}\d", re.IGNORECASE)
+# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "VW", "V%", "V/", "W/v".
 _LETTER_EXCERPT = re.compile(
-    r"^\W{0,2}[VWvw]\s?(?:[/|\\%]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vV])(?=[\s:.])"
+    r"^\W{0,2}[VWvw]\s?(?:[/|\\%⁄]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vVwW])(?=[\s:.])"
     r"\s*[:.]?\s*"
 )
 _ADDRESSEES = re.compile(r"^\W{0,2}kinh\s*g[uư]i\b", re.IGNORECASE)
@@ -637,8 +638,15 @@ def _type_name_code(text: str) -> str | None:
 
 def _fix_code(code: str, known: dict[str, str]) -> str:
     """An issuer code as printed, with its Đ and case restored when a known
-    code folds to it."""
-    return known.get(fold(code).upper(), code)
+    code folds to it. An unknown code that is a known one of 3+ letters
+    plus one trailing letter is that code: OCR reads the edge of the stamp
+    or a stray mark after the symbol ("VPTWV")."""
+    key = fold(code).upper()
+    if key in known:
+        return known[key]
+    if len(key) >= 4 and key[-1].isalpha() and key[:-1] in known:
+        return known[key[:-1]]
+    return code
 
 
 def _code_like(part: str, known_codes: dict[str, str]) -> bool:

@@ -384,6 +384,27 @@ def test_bare_committees_are_completed(superior, committee, known, expected):
     assert extract_fields(text, known_issuers=known)["issuer"] == expected
 
 
+def test_a_stray_letter_after_a_known_issuer_code_is_dropped():
+    text = (
+        "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\n"
+        "Số9901-CV/VPTWV    Hà Nội, ngày 13 tháng 8 năm 2018\n"
+    )
+    fields = extract_fields(text + "V/v cử cán bộ tham dự hội nghị\n")
+    assert fields["symbol"] == "9901-CV/VPTW"
+    # An unknown code is kept as printed.
+    text = "BAN TỔ CHỨC\n*\nSố 12-CV/BTCXYZ    Hà Nội, ngày 13 tháng 8 năm 2018\n"
+    assert extract_fields(text)["symbol"] == "12-CV/BTCXYZ"
+
+
+@pytest.mark.parametrize("mark", ["V/v", "VW", "V⁄", "Vv"])
+def test_letter_excerpt_marker_as_ocr_reads_it(mark):
+    text = (
+        "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\nSố 1388-CV/VPTW    Hà Nội, ngày 18 tháng 4 "
+        f"năm 2020\n{mark} báo cáo tiến độ thực hiện\n\nKính gửi: Các đồng chí\n"
+    )
+    assert extract_fields(text)["excerpt"] == "V/v báo cáo tiến độ thực hiện"
+
+
 def test_signer_after_the_signature_block():
     text = (
         "Nơi nhận: K/T BÍ THƯ\n- Như trên, PHÓ BÍ THƯ\n- Lưu Văn phòng.\n"
