@@ -426,6 +426,8 @@ def run_queries(workdir: Path, n: int, fts_n: int) -> dict:
             f"{join} WHERE {where} ORDER BY bm25(doc_fts) LIMIT 20"
         )
         for name, queries in sets[who].items():
+            if not fts_n:  # --fts-queries 0: Tantivy only
+                break
             results["load_average"].append(os.getloadavg()[0])
             times, cpus, totals = [], [], []
             for q in queries[:fts_n]:
@@ -452,13 +454,49 @@ def run_queries(workdir: Path, n: int, fts_n: int) -> dict:
     return results
 
 
+def markdown(report: dict) -> str:
+    """The report's query results as a Markdown table: wall-clock p50/p95,
+    CPU p50/p95 per query and median hits, Tantivy beside FTS5 and the ratio
+    of their p95s."""
+    queries = report.get("queries", {})
+    tantivy, fts5 = queries.get("tantivy", {}), queries.get("fts5", {})
+    lines = [
+        "| user | query | Tantivy p50 / p95 (ms) | CPU p50 / p95 (ms) | hits "
+        "| FTS5 p50 / p95 (ms) | CPU p50 / p95 (ms) | hits | FTS5 ÷ Tantivy (p95) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, row in tantivy.items():
+        who, name = key.split("|")
+        cells = [
+            who,
+            name,
+            f"{row['p50']:.1f} / {row['p95']:.1f}",
+            f"{row['cpu_p50']:.1f} / {row['cpu_p95']:.1f}",
+            f"{row['median_hits']:,.0f}",
+        ]
+        base = fts5.get(key)
+        if base:
+            cells += [
+                f"{base['p50']:.0f} / {base['p95']:.0f}",
+                f"{base['cpu_p50']:.0f} / {base['cpu_p95']:.0f}",
+                f"{base['median_hits']:,.0f}",
+                f"{base['p95'] / row['p95']:.1f}×",
+            ]
+        else:
+            cells += ["—", "—", "—", "—"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--fts-queries", type=int, default=40)
     parser.add_argument("--workdir", default=str(ROOT / "var" / "bench-search"))
-    parser.add_argument("--stages", default="generate,index,fts,query")
+    parser.add_argument(
+        "--stages", default="generate,index,fts,query", help="or: report"
+    )
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
     stages = set(args.stages.split(","))
@@ -486,6 +524,8 @@ def main() -> None:
     if "query" in stages:
         report["queries"] = run_queries(workdir, args.queries, args.fts_queries)
     report_file.write_text(json.dumps(report, indent=2, default=str))
+    if report.get("queries"):
+        print(markdown(report))
     print(f"report: {report_file}")
 
 
