@@ -249,9 +249,10 @@ _DATE_RE = re.compile(
 )
 # Where the place and date start on a line ("ngày 15").
 _DATE_START = re.compile(r"\bngay\W{0,3}\d", re.IGNORECASE)
-# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "VW", "V%", "V/", "W/v".
+# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "VW", "V4" (the slash and
+# the v run together), "V%", "V/", "W/v".
 _LETTER_EXCERPT = re.compile(
-    r"^\W{0,2}[VWvw]\s?(?:[/|\\%⁄]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vVwW])(?=[\s:.])"
+    r"^\W{0,2}[VWvw]\s?(?:[/|\\%⁄]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vVwW4])(?=[\s:.])"
     r"\s*[:.]?\s*"
 )
 _ADDRESSEES = re.compile(r"^\W{0,2}kinh\s*g[uư]i\b", re.IGNORECASE)

@@ -396,7 +396,7 @@ def test_a_stray_letter_after_a_known_issuer_code_is_dropped():
     assert extract_fields(text)["symbol"] == "12-CV/BTCXYZ"
 
 
-@pytest.mark.parametrize("mark", ["V/v", "VW", "V⁄", "Vv"])
+@pytest.mark.parametrize("mark", ["V/v", "VW", "V⁄", "Vv", "V4"])
 def test_letter_excerpt_marker_as_ocr_reads_it(mark):
     text = (
         "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\nSố 1388-CV/VPTW    Hà Nội, ngày 18 tháng 4 "
