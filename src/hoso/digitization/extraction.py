@@ -225,8 +225,10 @@ _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1",
                          "b": "6", "g": "9", "q": "9", "T": "7"})  # fmt: skip
 _DIGIT_CLASS = r"[0-9OoDQIl|i!SsBZzGbgqT]"
 _DASHES = str.maketrans(
-    {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "⁄": "/", "∕": "/", "／": "/"}
-)
+    {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "⁄": "/", "∕": "/", "／": "/",
+     # OCR reads Đ as the look-alike Icelandic eth now and then.
+     "Ð": "Đ", "ð": "đ"}
+)  # fmt: skip
 # Folded forms (accents dropped, Đ as D) of the labels.
 _NUMBER_LABEL = re.compile(r"^[\W_]{0,4}s\s?[o0ôeé6ó]\s*[:;.,]?\s*", re.IGNORECASE)
 _SYMBOL_START = re.compile(rf"(?P<number>{_DIGIT_CLASS}{{1,6}})\s*(?P<sep>[-/])")
@@ -287,7 +289,7 @@ def _fold_char(char: str) -> str:
 
 
 def clean(text: str) -> str:
-    """NFC, no stray combining marks, one kind of dash."""
+    """NFC, no stray combining marks, one kind of dash and slash, Đ."""
     text = unicodedata.normalize("NFC", text or "")
     return _COMBINING.sub("", text).translate(_DASHES)
 
@@ -677,6 +679,15 @@ def _symbol_parts(text: str, known_codes: dict[str, str]):
     return match["number"], match["sep"], [p for p in parts if p], end
 
 
+def _type_code(word: str, codes: dict[str, str]) -> str | None:
+    """The type code `word` spells (folded), or with a letter OCR doubled
+    ("QĐĐ" → "QĐ"); None when it is no type code."""
+    key = fold(word).upper()
+    if key in codes:
+        return codes[key]
+    return codes.get(re.sub(r"(.)\1+", r"\1", key))
+
+
 def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
     """Parse the symbol at the start of `text` (after the "Số" label)."""
     found = _symbol_parts(text, known_codes)
@@ -690,7 +701,7 @@ def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
         style = "party"
         if len(words) < 2:
             return None
-        type_code = _TYPE_CODES["party"].get(fold(words[0]).upper(), words[0])
+        type_code = _type_code(words[0], _TYPE_CODES["party"]) or words[0]
         issuer = "-".join(_fix_code(word, known_codes) for word in words[1:])
         candidate = f"{number}-{type_code}/{issuer}"
     else:
@@ -702,8 +713,8 @@ def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
         if not words:
             return None
         first = words[0]
-        if fold(first).upper() in codes and len(words) >= 2:
-            first = codes[fold(first).upper()]
+        if _type_code(first, codes) and len(words) >= 2:
+            first = _type_code(first, codes)
         else:
             first = _fix_code(first, known_codes)
         rest_codes = [_fix_code(word, known_codes) for word in words[1:]]

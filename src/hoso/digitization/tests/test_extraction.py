@@ -384,6 +384,20 @@ def test_bare_committees_are_completed(superior, committee, known, expected):
     assert extract_fields(text, known_issuers=known)["issuer"] == expected
 
 
+@pytest.mark.parametrize(
+    ("printed", "symbol"),
+    [
+        ("Số: 04/QĐÐ-UBND", "04/QĐ-UBND"),  # Đ doubled, the second as Ð
+        ("Số: 04/QÐ-UBND", "04/QĐ-UBND"),
+        ("Số 57-NNQ/TU", "57-NQ/TU"),
+    ],
+)
+def test_type_code_with_a_doubled_or_look_alike_letter(printed, symbol):
+    date_line = "Bắc Ninh, ngày 19 tháng 02 năm 2017"
+    text = f"ỦY BAN NHÂN DÂN TỈNH BẮC NINH\n{printed}   {date_line}\n"
+    assert extract_fields(text)["symbol"] == symbol
+
+
 def test_a_stray_letter_after_a_known_issuer_code_is_dropped():
     text = (
         "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\n"
