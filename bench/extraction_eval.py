@@ -73,12 +73,22 @@ rasterises page 1 with `pdftoppm` and adds scan noise with Pillow from a
 fixed seed: rotation up to ±1.5°, contrast 0.65–1.15 and brightness jitter,
 Gaussian blur of radius 0.3–1.0 px, speckle (0.05–0.2% of the pixels, some
 2×2) and JPEG quality 55–80. Only the generator and the labels are
-committed; pages are generated at run time.
+committed; pages are generated at run time. `--documents SEED --count N`
+evaluates a held-out set instead: N pages built afresh from another seed
+over the same bodies and types (every issuer and type pair once, the rest
+drawn at random), with names, numbers, dates, excerpts and marks the
+extractor was not developed on.
 
 A field is right when it equals the label after normalising whitespace
 (a missing value, null, is wrong unless the label is null too); the excerpt
 when its difflib similarity to the label is at least 0.9. Configurations:
 
+- `intake`: what fills the intake's review form
+  (`services.first_page_fields`): OCRmyPDF's reading of the page (`vie+eng`,
+  searchable PDF/A, clean-up only when the page reads poorly) laid out by
+  `pdftotext -layout`; when that reading misses the symbol, date, issuer,
+  excerpt or signer, the `layout` reading of the page, whose fields win;
+- `ocrmypdf`: OCRmyPDF's reading alone;
 - `layout`: what `hoso extract` does with a scan: page cleaned (grey levels
   stretched, 3×3 median against speckle, rules and mark boxes erased,
   enlarged to 300 dpi), Tesseract `-l vie --psm 4`, columns rebuilt from
@@ -101,6 +111,7 @@ bodies print ("Đảng bộ xã X" → "ĐẢNG ỦY XÃ X").
 """
 CONFIGS = (
     "intake",
+    "ocrmypdf",
     "layout",
     "plain-vie+eng",
     "plain-vie",
