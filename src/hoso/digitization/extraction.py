@@ -643,12 +643,17 @@ def _fix_code(code: str, known: dict[str, str]) -> str:
     """An issuer code as printed, with its Đ and case restored when a known
     code folds to it. An unknown code that is a known one of 3+ letters
     plus one trailing letter is that code: OCR reads the edge of the stamp
-    or a stray mark after the symbol ("VPTWV")."""
+    or a stray mark after the symbol ("VPTWV"); so is one with a letter
+    doubled ("ĐĐU")."""
     key = fold(code).upper()
     if key in known:
         return known[key]
     if len(key) >= 4 and key[-1].isalpha() and key[:-1] in known:
         return known[key[:-1]]
+    # A letter OCR doubled ("ĐĐU" for "ĐU").
+    collapsed = re.sub(r"(.)\1+", r"\1", key)
+    if collapsed != key and collapsed in known:
+        return known[collapsed]
     return code
 
 

@@ -405,6 +405,8 @@ def test_a_stray_letter_after_a_known_issuer_code_is_dropped():
     )
     fields = extract_fields(text + "V/v cử cán bộ tham dự hội nghị\n")
     assert fields["symbol"] == "9901-CV/VPTW"
+    text = "ĐẢNG ỦY XÃ HÒA PHÚ\n*\nSố 963-CV/ĐĐU    Hòa Phú, ngày 13 tháng 8 năm 2018\n"
+    assert extract_fields(text)["symbol"] == "963-CV/ĐU"
     # An unknown code is kept as printed.
     text = "BAN TỔ CHỨC\n*\nSố 12-CV/BTCXYZ    Hà Nội, ngày 13 tháng 8 năm 2018\n"
     assert extract_fields(text)["symbol"] == "12-CV/BTCXYZ"
