@@ -32,6 +32,12 @@ NAVIGATION = [
     (_("Meetings"), "meetings:list", "calendar-event", "meetings.view_meeting"),
     (_("Handbook"), "handbook:home", "book-half", None),
     (_("Members"), "members:list", "person-vcard", "members.view_member"),
+    (
+        _("Digitization"),
+        "digitization:batch-list",
+        "upc-scan",
+        "digitization.view_scanbatch",
+    ),
     (_("Archive"), "archive:duplicates", "archive", "archive.view_duplicateflag"),
     (_("Audit log"), "core:audit-list", "shield-check", "core.view_auditentry"),
 ]

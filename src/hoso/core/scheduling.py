@@ -16,6 +16,7 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.members.tasks import retry_stale_checks
     from hoso.notifications.tasks import send_emails
     from hoso.operations import tasks as operations
+    from hoso.digitization.tasks import requeue_abandoned_scans
     from hoso.search.tasks import process_outbox
 
     return [
@@ -37,4 +38,6 @@ def periodic_jobs() -> list[tuple[str, object, int]]:
         ("send_meeting_reminders", send_meeting_reminders, 900),
         # Safety net: citizen-ID checks left pending by a crash.
         ("retry_stale_citizen_checks", retry_stale_checks, 600),
+        # Safety net: OCR again the scans whose worker died mid-way.
+        ("requeue_abandoned_scans", requeue_abandoned_scans, 10 * 60),
     ]

@@ -24,6 +24,8 @@ too: the national title and motto are cut out of the lines they share.
 from __future__ import annotations
 
 import difflib
+import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -65,6 +67,10 @@ OCR_PSM = 4
 # Scans are brought to about this resolution before OCR.
 OCR_DPI = 300
 A4_WIDTH_IN = 8.27
+# Straight runs of ink at least this long (mm), in a row and in a column,
+# are rules and box sides, not text: the tops of capitals in bold run
+# together over several letters ("UBKTTW"), a stem is under 5 mm high.
+RULE_MM = (RULE_H_MM, RULE_V_MM) = (14, 5.5)
 # A PDF page with fewer letters than this has no usable text layer.
 MIN_TEXT_LETTERS = 40
 
@@ -219,8 +225,10 @@ _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1",
                          "b": "6", "g": "9", "q": "9", "T": "7"})  # fmt: skip
 _DIGIT_CLASS = r"[0-9OoDQIl|i!SsBZzGbgqT]"
 _DASHES = str.maketrans(
-    {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "⁄": "/", "∕": "/", "／": "/"}
-)
+    {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "⁄": "/", "∕": "/", "／": "/",
+     # OCR reads Đ as the look-alike Icelandic eth now and then.
+     "Ð": "Đ", "ð": "đ"}
+)  # fmt: skip
 # Folded forms (accents dropped, Đ as D) of the labels.
 _NUMBER_LABEL = re.compile(r"^[\W_]{0,4}s\s?[o0ôeé6ó]\s*[:;.,]?\s*", re.IGNORECASE)
 _SYMBOL_START = re.compile(rf"(?P<number>{_DIGIT_CLASS}{{1,6}})\s*(?P<sep>[-/])")
@@ -241,9 +249,12 @@ _DATE_RE = re.compile(
     r"|[^\n]*\n[^\n]{0,80}?\s(?P<year2>\d{4})(?=\W*(?:\n|$)))",
     re.IGNORECASE | re.DOTALL,
 )
-# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "V%", "V/", "W/v".
+# Where the place and date start on a line ("ngày 15").
+_DATE_START = re.compile(r"\bngay\W{0,3}\d", re.IGNORECASE)
+# "V/v" as OCR reads it: "V/v", "V/V", "V v", "Vv", "VW", "V4" (the slash and
+# the v run together), "V%", "V/", "W/v".
 _LETTER_EXCERPT = re.compile(
-    r"^\W{0,2}[VWvw]\s?(?:[/|\\%]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vV])(?=[\s:.])"
+    r"^\W{0,2}[VWvw]\s?(?:[/|\\%⁄]{1,2}\s?[vVwW]?|[l1I]\s?[vV]|[vVwW4])(?=[\s:.])"
     r"\s*[:.]?\s*"
 )
 _ADDRESSEES = re.compile(r"^\W{0,2}kinh\s*g[uư]i\b", re.IGNORECASE)
@@ -278,7 +289,7 @@ def _fold_char(char: str) -> str:
 
 
 def clean(text: str) -> str:
-    """NFC, no stray combining marks, one kind of dash."""
+    """NFC, no stray combining marks, one kind of dash and slash, Đ."""
     text = unicodedata.normalize("NFC", text or "")
     return _COMBINING.sub("", text).translate(_DASHES)
 
@@ -611,6 +622,7 @@ def _type_codes() -> dict[str, dict[str, str]]:
 
 
 _TYPE_CODES = _type_codes()
+PARTY_CODES = set(PARTY_TYPE_CODES)
 _TYPE_NAMES = {
     fold_key(name.split(" (")[0]): code
     for code, name in doc_types.PARTY_TYPES + doc_types.STATE_TYPES
@@ -629,8 +641,20 @@ def _type_name_code(text: str) -> str | None:
 
 def _fix_code(code: str, known: dict[str, str]) -> str:
     """An issuer code as printed, with its Đ and case restored when a known
-    code folds to it."""
-    return known.get(fold(code).upper(), code)
+    code folds to it. An unknown code that is a known one of 3+ letters
+    plus one trailing letter is that code: OCR reads the edge of the stamp
+    or a stray mark after the symbol ("VPTWV"); so is one with a letter
+    doubled ("ĐĐU")."""
+    key = fold(code).upper()
+    if key in known:
+        return known[key]
+    if len(key) >= 4 and key[-1].isalpha() and key[:-1] in known:
+        return known[key[:-1]]
+    # A letter OCR doubled ("ĐĐU" for "ĐU").
+    collapsed = re.sub(r"(.)\1+", r"\1", key)
+    if collapsed != key and collapsed in known:
+        return known[collapsed]
+    return code
 
 
 def _code_like(part: str, known_codes: dict[str, str]) -> bool:
@@ -660,6 +684,15 @@ def _symbol_parts(text: str, known_codes: dict[str, str]):
     return match["number"], match["sep"], [p for p in parts if p], end
 
 
+def _type_code(word: str, codes: dict[str, str]) -> str | None:
+    """The type code `word` spells (folded), or with a letter OCR doubled
+    ("QĐĐ" → "QĐ"); None when it is no type code."""
+    key = fold(word).upper()
+    if key in codes:
+        return codes[key]
+    return codes.get(re.sub(r"(.)\1+", r"\1", key))
+
+
 def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
     """Parse the symbol at the start of `text` (after the "Số" label)."""
     found = _symbol_parts(text, known_codes)
@@ -673,7 +706,7 @@ def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
         style = "party"
         if len(words) < 2:
             return None
-        type_code = _TYPE_CODES["party"].get(fold(words[0]).upper(), words[0])
+        type_code = _type_code(words[0], _TYPE_CODES["party"]) or words[0]
         issuer = "-".join(_fix_code(word, known_codes) for word in words[1:])
         candidate = f"{number}-{type_code}/{issuer}"
     else:
@@ -685,8 +718,8 @@ def _symbol_from(text: str, known_codes: dict[str, str]) -> _Symbol | None:
         if not words:
             return None
         first = words[0]
-        if fold(first).upper() in codes and len(words) >= 2:
-            first = codes[fold(first).upper()]
+        if _type_code(first, codes) and len(words) >= 2:
+            first = _type_code(first, codes)
         else:
             first = _fix_code(first, known_codes)
         rest_codes = [_fix_code(word, known_codes) for word in words[1:]]
@@ -761,12 +794,55 @@ def _mark(text: str, marks: tuple[str, ...]) -> str | None:
             "".join(f"{re.escape(char)}+" for char in word)
             for word in fold(mark).split()
         )
+        # After the word: no letter but a box side read as "I" or "l"
+        # ("MATI"); any other letter makes it part of a longer word
+        # ("KHANH HOA" is a province, not the mark "KHẨN").
         match = re.search(
-            rf"(?:^|[^A-Za-z]|[|\[(Il1])({pattern})(?![A-Za-z]{{2}})(?!\s*TRAN)",
+            rf"(?:^|[^A-Za-z]|[|\[(Il1])({pattern})(?![A-HJ-Za-km-z])"
+            rf"(?![Il1][A-Za-z])(?!\s*TRAN)",
             folded,
         )
         if match and not re.search(r"[a-z]", folded[match.start(1) : match.end(1)]):
             return mark
+    return None
+
+
+# A committee printed under its Party organization without its place:
+# "ĐẢNG BỘ TỈNH KHÁNH HÒA" / "TỈNH ỦY" is the "TỈNH ỦY KHÁNH HÒA".
+_BARE_COMMITTEE = {"TINH UY": "TỈNH ỦY", "THANH UY": "THÀNH ỦY", "DANG UY": None}
+_PARTY_ORGANIZATION = re.compile(
+    r"^DANG BO (TINH|THANH PHO|XA|PHUONG|DAC KHU) (.+)$", re.IGNORECASE
+)
+_UNITS = {
+    "TINH": "TỈNH",
+    "THANH PHO": "THÀNH PHỐ",
+    "XA": "XÃ",
+    "PHUONG": "PHƯỜNG",
+    "DAC KHU": "ĐẶC KHU",
+}
+
+
+def _complete_committee(lines: list[str]) -> str | None:
+    """The full name of a committee printed bare ("TỈNH ỦY", "ĐẢNG ỦY")
+    under its Party organization's line, or None when the header is not
+    laid out so. The place comes from the organization's line as read (the
+    caller corrects it against the known issuers)."""
+    if len(lines) < 2:
+        return None
+    head = fold_key(lines[-1])
+    if head not in _BARE_COMMITTEE:
+        return None
+    for line in reversed(lines[:-1]):
+        words = _squash(clean(line).upper()).split()
+        match = _PARTY_ORGANIZATION.match(fold_key(" ".join(words)))
+        if not match:
+            continue
+        unit_words = len(match.group(1).split())
+        place = " ".join(words[2 + unit_words :])
+        committee = _BARE_COMMITTEE[head]
+        if committee is None:  # "ĐẢNG ỦY" of a commune, ward or zone
+            return f"ĐẢNG ỦY {_UNITS[match.group(1).upper()]} {place}"
+        return f"{committee} {place}"
     return None
 
 
@@ -776,6 +852,7 @@ class _Extractor:
         self.index = _index(tuple(known))
         self.places = _places(tuple(known))
         self.codes = {fold(code).upper(): code for code in [*KNOWN_CODES, *codes]}
+        self.date_line: int | None = None
 
     # Anchors -----------------------------------------------------------------
 
@@ -842,6 +919,8 @@ class _Extractor:
                 )
                 if not at:
                     continue
+                if self.date_line is None:
+                    self.date_line = number
                 place = self.place(segment, at.start(), symbol)
                 first_place = first_place or place
                 # The date may wrap: "ngày 22 tháng 12" / "năm 2024".
@@ -884,6 +963,10 @@ class _Extractor:
         for number in range(end):
             parts = [_strip_national(s.text) for s in self.page.left(number)]
             text = _squash(" ".join(part for part in parts if part))
+            if _DATE_START.search(fold(text)):
+                # Plain text runs the place and date onto the issuer's line
+                # ("TỈNH ỦY   Nha Trang, ngày 15 …"): the capitals before it.
+                text = " ".join(itertools.takewhile(_is_upper_line, text.split()))
             text = text.strip(" *-_|.,'`~")
             if not text or _letters(text) < 2 or not _is_upper_line(text):
                 continue
@@ -896,6 +979,12 @@ class _Extractor:
         lines = self.issuer_lines(end)
         if not lines:
             return None
+        completed = _complete_committee(lines)
+        if completed is not None:
+            name, score = self.index.match(completed)
+            if name and score >= 0.86:
+                return name
+            return self.index.restore_accents(completed)
         best, best_score = None, 0.0
         for start in range(len(lines)):
             candidate = " ".join(lines[start:])
@@ -1071,11 +1160,22 @@ class _Extractor:
         issued_on, place = self.date_and_place(symbol)
         after = symbol.line + 1 if symbol.line is not None else 0
         heading = self.type_heading(after)
-        header_end = symbol.line if symbol.line is not None else min(len(page), 8)
+        # The issuer is above the number; without one, above the date or
+        # the type.
+        ends = [symbol.line, self.date_line, heading, min(len(page), 8)]
+        header_end = next(end for end in ends if end is not None)
+        if symbol.line is None:
+            header_end = min(end for end in ends if end is not None)
         header_zone = heading if heading is not None else self._zone_end(after)
         type_code = symbol.type
+        heading_code = self.heading_code(heading)
         if symbol.text is None:
-            type_code = self.heading_code(heading)
+            type_code = heading_code
+        elif symbol.style == "party" and heading_code and type_code not in PARTY_CODES:
+            # "57-NO/TW" under "NGHỊ QUYẾT": the heading says which code.
+            type_code = heading_code
+            issuer_code = symbol.text.split("/", 1)[1]
+            symbol.text = f"{symbol.number}-{type_code}/{issuer_code}"
         secrecy, urgency = self.marks(header_zone)
         return {
             "symbol": symbol.text,
@@ -1140,9 +1240,17 @@ class ExtractionError(RuntimeError):
 def _run(command: list[str], *, timeout: int = 180) -> str:
     if shutil.which(command[0]) is None:
         raise ExtractionError(f"{command[0]} is not installed.")
+    # One thread: Tesseract's OpenMP threads gain little on one page, slow a
+    # busy server down, and made results vary from run to run under load.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
         )
     except subprocess.TimeoutExpired as error:
         raise ExtractionError(f"{command[0]} took too long.") from error
@@ -1306,7 +1414,81 @@ def prepare_image(path: Path | str):
     if scale > 1.15:
         size = (round(page.width * scale), round(page.height * scale))
         page = page.resize(size, Image.LANCZOS)
-    return page
+        dpi = OCR_DPI
+    return remove_rules(page, dpi)
+
+
+def remove_rules(page, dpi: float):
+    """The page without long straight lines: the boxes printed or stamped
+    around secrecy and urgency marks (Tesseract reads nothing in a boxed
+    word) and rules under titles.
+
+    A run of ink at least `RULE_MM` long in a row or a column is no stroke
+    of a letter. Runs are found without a per-pixel loop: the ink is
+    averaged over bins half that long (Pillow's box resize), and two
+    consecutive full bins make a run; three phases of the bins catch a run
+    wherever it starts. A scan is seldom straight: the ink is first
+    thickened across the direction sought (a line 1.5° off over 25 mm
+    drifts 0.6 mm), and what is found is erased as thick."""
+    from PIL import Image, ImageChops
+
+    ink = page.point(lambda value: 255 if value < 140 else 0)
+    mask = Image.new("L", page.size, 0)
+    for axis, millimetres in enumerate(RULE_MM):
+        half = max(6, round(dpi * millimetres / 25.4 / 2))
+        # Across the run: rows for a horizontal line, columns for a vertical.
+        drift = max(1, round(dpi * millimetres * 0.026 / 25.4))
+        thick = _thicken(ink, 1 - axis, drift)
+        found = Image.new("L", page.size, 0)
+        for phase in (0, half // 3, 2 * half // 3):
+            found = ImageChops.lighter(found, _runs(thick, axis, half, phase))
+        mask = ImageChops.lighter(mask, _thicken(found, 1 - axis, drift + 1))
+    if mask.getbbox() is None:
+        return page
+    return ImageChops.lighter(page, mask)
+
+
+def _thicken(image, axis: int, radius: int):
+    """White spread by `radius` pixels along `axis` only (0: sideways, 1: up
+    and down)."""
+    from PIL import ImageChops
+
+    out = image
+    for step in range(1, radius + 1):
+        for sign in (1, -1):
+            shift = (sign * step, 0) if axis == 0 else (0, sign * step)
+            out = ImageChops.lighter(out, ImageChops.offset(image, *shift))
+    return out
+
+
+def _runs(ink, axis: int, half: int, phase: int):
+    """White where `ink` (white on black) has a run of at least 2 × `half`
+    pixels along `axis` (0: rows, 1: columns), starting the bins at
+    `phase`."""
+    from PIL import Image, ImageChops
+
+    width, height = ink.size
+    length = width if axis == 0 else height
+    count = (length - phase) // half
+    if count < 2:
+        return Image.new("L", ink.size, 0)
+    if axis == 0:
+        region = ink.crop((phase, 0, phase + count * half, height))
+        full = region.resize((count, height), Image.BOX)
+    else:
+        region = ink.crop((0, phase, width, phase + count * half))
+        full = region.resize((width, count), Image.BOX)
+    full = full.point(lambda value: 255 if value > 235 else 0)
+    # Each full bin followed by another full bin, and that one too.
+    shift = (-1, 0) if axis == 0 else (0, -1)
+    after = ImageChops.offset(full, *shift)
+    pairs = ImageChops.darker(full, after)
+    pairs = ImageChops.lighter(pairs, ImageChops.offset(pairs, -shift[0], -shift[1]))
+    mask = Image.new("L", ink.size, 0)
+    size = region.size
+    box = (phase, 0) if axis == 0 else (0, phase)
+    mask.paste(pairs.resize(size, Image.NEAREST), box)
+    return mask
 
 
 def ocr_image(path: Path | str, *, languages: str = OCR_LANGUAGES) -> str:

@@ -32,11 +32,9 @@ logger = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: an index of another version is
 # refused until `hoso search rebuild` recreated it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 VERSION_FILE = "hoso-schema-version"
 CHECKPOINT_FILE = "rebuild.checkpoint"
-# Stored text for snippets is capped; the whole text is still indexed.
-STORED_TEXT_CHARS = 30_000
 WRITER_HEAP_BYTES = 128_000_000
 
 
@@ -59,10 +57,9 @@ def build_schema() -> tantivy.Schema:
     """The index schema (see the module docstring for the permission fields)."""
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    # All searchable text, as written and folded. Positions only in the
-    # folded field: a phrase is matched there, the words typed with marks are
-    # then required as spelled (half the position data, and phrases typed
-    # without marks need the folded field anyway).
+    # All searchable text, as written and folded. Positions (for phrases)
+    # only in the folded field: phrases are matched folded, which halves the
+    # position data.
     builder.add_text_field("text", tokenizer_name=vi.TEXT_ANALYZER, index_option="freq")
     builder.add_text_field("text_folded", tokenizer_name=vi.FOLDED_ANALYZER)
     # Symbols whole and in parts, upper-cased, plus folded spellings.
@@ -78,8 +75,8 @@ def build_schema() -> tantivy.Schema:
         )
     builder.add_integer_field("issued", indexed=True, fast=True)  # yyyymmdd
     builder.add_unsigned_field("year", indexed=True, fast=True)
-    # The text snippets are cut from (not indexed).
-    builder.add_bytes_field("content", stored=True, indexed=False)
+    # Nothing else is stored: snippets are cut from the database's text of
+    # the page's documents, so the index holds no second copy of the text.
     return builder.build()
 
 
@@ -114,23 +111,29 @@ def ancestor_paths(path: str) -> tuple[str, ...]:
     return tuple("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
 
 
+def searchable_text(
+    *, symbol="", excerpt="", doc_type_name="", issuer_name="", signer_name="",
+    place="", body="", attachment_texts=(),
+) -> str:  # fmt: skip
+    """Everything searchable about a document, as one normalized text (the
+    index and the snippets use the same composition)."""
+    parts = (symbol, excerpt, doc_type_name, issuer_name, signer_name, place, body,
+             *attachment_texts)  # fmt: skip
+    return vi.normalize("\n".join(part for part in parts if part))
+
+
 def to_index_document(source: SourceDocument) -> tantivy.Document:
     """The tantivy document of one source document."""
-    searchable = "\n".join(
-        part
-        for part in (
-            source.symbol,
-            source.excerpt,
-            source.doc_type_name,
-            source.issuer_name,
-            source.signer_name,
-            source.place,
-            source.body,
-            *source.attachment_texts,
-        )
-        if part
+    searchable = searchable_text(
+        symbol=source.symbol,
+        excerpt=source.excerpt,
+        doc_type_name=source.doc_type_name,
+        issuer_name=source.issuer_name,
+        signer_name=source.signer_name,
+        place=source.place,
+        body=source.body,
+        attachment_texts=source.attachment_texts,
     )
-    searchable = vi.normalize(searchable)
     doc = tantivy.Document()
     doc.add_unsigned("id", source.id)
     doc.add_text("text", searchable)
@@ -152,7 +155,6 @@ def to_index_document(source: SourceDocument) -> tantivy.Document:
     year = source.issued_date.year if source.issued_date else source.register_year
     if year:
         doc.add_unsigned("year", year)
-    doc.add_bytes("content", searchable[:STORED_TEXT_CHARS].encode())
     return doc
 
 

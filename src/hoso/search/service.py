@@ -21,9 +21,9 @@ from tantivy import FieldType, Occur, Query
 
 from hoso.core import permissions
 from hoso.core.choices import Secrecy
-from hoso.documents.models import Document
+from hoso.documents.models import Attachment, Document
 from hoso.search import text as vi
-from hoso.search.index import IndexUnavailable, get_index
+from hoso.search.index import IndexUnavailable, get_index, searchable_text
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +35,12 @@ SNIPPET_CHARS = 220
 MAX_OFFSET = 5_000
 FACET_SIZES = {"doc_type": 40, "status": 20, "year": 30}
 _WORD = re.compile(r"[^\W_]+")
-# What a hit shows of its document (loading only these keeps the page's
-# database re-check cheap).
+# What a hit shows of its document and its text for the snippet (loading
+# only these keeps the page's database re-check cheap).
 HIT_FIELDS = [
     "id", "organization__name", "org_path", "direction", "status",
     "doc_type__code", "doc_type__name", "symbol", "issuer_name", "issued_date",
-    "excerpt", "secrecy",
+    "excerpt", "secrecy", "body", "signer_name", "place",
 ]  # fmt: skip
 
 
@@ -259,22 +259,23 @@ def _day(value: date | None) -> int | None:
     return value.year * 10000 + value.month * 100 + value.day if value else None
 
 
-def _highlight_query(schema, parsed: vi.ParsedQuery, *, exact) -> tuple[Query, str]:
-    """The terms to highlight and the field to cut snippets from: exact
-    spellings when the search matched every word as typed with marks, else
-    folded ones."""
+def _highlight_query(
+    schema, parsed: vi.ParsedQuery, *, exact
+) -> tuple[Query, str, list[str]]:
+    """The terms to highlight, the field whose analyzer finds them, and
+    patterns locating them in the text: exact spellings when the search
+    matched every word as typed with marks, else folded ones."""
     words = [*parsed.words, *(w for phrase in parsed.phrases for w in phrase)]
     for symbol in parsed.symbols:
         words += [part[0].lower() for part in symbol.parts]
     exact = exact and bool(words) and all(vi.has_diacritics(w) for w in words)
     field_name = "text" if exact else "text_folded"
     terms = sorted({word if exact else _folded(word) for word in words})
-    return (
-        Query.boolean_query(
-            [(Occur.Should, Query.term_query(schema, field_name, t)) for t in terms]
-        ),
-        field_name,
+    query = Query.boolean_query(
+        [(Occur.Should, Query.term_query(schema, field_name, t)) for t in terms]
     )
+    patterns = [vi.spelling_pattern(word, folded=not exact) for word in set(words)]
+    return query, field_name, patterns
 
 
 # Searching -----------------------------------------------------------------------
@@ -358,10 +359,46 @@ def _facets(searcher, query) -> dict[str, list[tuple[str | int, int]]]:
     return facets
 
 
+def _page_texts(documents: dict[int, Document]) -> dict[int, str]:
+    """The searchable text of the page's documents, as the index has it."""
+    attachments: dict[int, list[str]] = {}
+    rows = (
+        Attachment.objects.filter(document_id__in=list(documents))
+        .exclude(text="")
+        .order_by("document_id", "-is_main", "id")
+        .values_list("document_id", "text")
+    )
+    for document_id, text in rows:
+        attachments.setdefault(document_id, []).append(text)
+    return {
+        pk: searchable_text(
+            symbol=d.symbol,
+            excerpt=d.excerpt,
+            doc_type_name=d.doc_type.name,
+            issuer_name=d.issuer_name,
+            signer_name=d.signer_name,
+            place=d.place,
+            body=d.body,
+            attachment_texts=attachments.get(pk, ()),
+        )
+        for pk, d in documents.items()
+    }
+
+
+def _window(text: str, finder: re.Pattern | None) -> str:
+    """The part of `text` around the first match (the snippet generator
+    reads all it is given: a long text would cost milliseconds per hit)."""
+    match = finder.search(text) if finder else None
+    start = max(0, match.start() - SNIPPET_CHARS // 2) if match else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    return text[start : start + 3 * SNIPPET_CHARS]
+
+
 def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
-    """The page's hits: snippets from the stored text, documents re-read
-    within the user's scope (anything not returned by `restrict()` — for
-    instance a change not yet indexed — is left out)."""
+    """The page's hits: documents re-read within the user's scope (anything
+    not returned by `restrict()` — for instance a change not yet indexed — is
+    left out) with snippets cut from their text."""
     ids = searcher.fast_field_values("id", [address for _score, address in scored])
     documents = (
         Document.objects.restrict(user, "view")
@@ -370,18 +407,19 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
         .order_by()
     )
     by_id = {document.pk: document for document in documents.filter(pk__in=ids)}
-    highlight, field_name = _highlight_query(schema, parsed, exact=exact)
+    texts = _page_texts(by_id)
+    highlight, field_name, patterns = _highlight_query(schema, parsed, exact=exact)
+    finder = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
     generator = tantivy.SnippetGenerator.create(searcher, highlight, schema, field_name)
     generator.set_max_num_chars(SNIPPET_CHARS)
     hits = []
-    for (score, address), doc_id in zip(scored, ids, strict=True):
+    for (score, _address), doc_id in zip(scored, ids, strict=True):
         document = by_id.get(doc_id)
         if document is None:
             logger.info("search hit %s not visible in the database; skipped", doc_id)
             continue
-        stored = searcher.doc(address).get_first("content") or b""
         source = tantivy.Document()
-        source.add_text(field_name, bytes(stored).decode())
+        source.add_text(field_name, _window(texts[doc_id], finder))
         snippet = generator.snippet_from_doc(source)
         hits.append(
             SearchHit(

@@ -74,6 +74,34 @@ def _fold_table() -> dict[int, int | None]:
 _FOLD = _fold_table()
 
 
+def _variants() -> dict[str, str]:
+    """Folded letter → every letter that folds to it (both cases)."""
+    variants: dict[str, set[str]] = {}
+    for code, base in _FOLD.items():
+        if base is not None:
+            variants.setdefault(chr(base).lower(), set()).add(chr(code))
+    for letter in list(variants):
+        variants[letter] |= {letter, letter.upper()}
+    return {letter: "".join(sorted(chars)) for letter, chars in variants.items()}
+
+
+_VARIANTS = _variants()
+
+
+def spelling_pattern(word: str, *, folded: bool) -> str:
+    """A regular expression finding `word` in text as a whole word: as
+    spelled (case-insensitive), or — `folded` — in any spelling that folds
+    to it ("dang" finds "Đảng")."""
+    if not folded:
+        body = re.escape(word)
+    else:
+        body = "".join(
+            f"[{re.escape(_VARIANTS[c])}]" if c in _VARIANTS else re.escape(c)
+            for c in fold(word)
+        )
+    return rf"(?<![^\W_]){body}(?![^\W_])"
+
+
 def fold(text: str) -> str:
     """Lower-case `text` without diacritics, "đ" → "d" (for comparisons in
     Python; the index folds with the equivalent tantivy filter)."""

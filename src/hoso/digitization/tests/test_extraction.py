@@ -167,6 +167,21 @@ def test_symbol_ocr_confusions(line, symbol, number, type_code):
     assert fields["type"] == type_code
 
 
+def test_a_misread_type_code_is_taken_from_the_heading():
+    text = "TỈNH ỦY ĐẮK LẮK\n*\nSố 57-NO/TU   Đắk Lắk, ngày 05 tháng 01 năm 2026\n"
+    fields = extract_fields(text + "\nNGHỊ QUYẾT\nvề chuyển đổi số\n")
+    assert fields["symbol"] == "57-NQ/TU"
+    assert fields["type"] == "NQ"
+
+
+def test_without_a_symbol_the_issuer_is_above_the_date():
+    text = "BỘ NỘI VỤ\nHà Nội, ngày 05 tháng 01 năm 2026\nTHÔNG BÁO\nvề lịch làm việc\n"
+    fields = extract_fields(text)
+    assert fields["issuer"] == "BỘ NỘI VỤ"
+    assert fields["type"] == "TB"
+    assert fields["excerpt"] == "về lịch làm việc"
+
+
 def test_the_place_after_the_symbol_is_not_part_of_it():
     fields = extract_fields("Số: 88/KH-BKHCN - Hà Nội, ngày 25 tháng 01 năm 2017\n")
     assert fields["symbol"] == "88/KH-BKHCN"
@@ -295,6 +310,117 @@ def test_marks_restored_to_their_spelling(line, secrecy, urgency):
     assert (fields["secrecy"], fields["urgency"]) == (secrecy, urgency)
 
 
+# What the intake's OCR (OCRmyPDF, then `pdftotext -layout`) made of the
+# test scan `scanpages.RESOLUTION_57`: the bold capitals lost their accents.
+KHANH_HOA_OCR = """\
+DANG BO TINH KHÁNH HÒA                                       DANG CONG SAN VIET NAM
+            TINH UY                                Nha Trang, ngay 15 thang 3 nam 2025
+        *
+
+      Số 57-NQ/TU
+
+                                          NGHỊ QUYẾT
+                            về chuyển đổi số trong các cơ quan đảng
+"""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "TINH UY KHANH HOA",
+        "TỈNH ỦY KHÁNH HÒA",
+        "UBND TỈNH KHÁNH HÒA   KHÁNH HÒA",
+        "SỞ NỘI VỤ TỈNH KHANH HOA",
+        "ĐẢNG ỦY XÃ KHÁNH BÌNH",
+    ],
+)
+def test_a_place_starting_like_a_mark_is_no_mark(header):
+    """ "KHÁNH" folds to "KHANH", which starts like the urgency "KHẨN";
+    "MẠTH…", "KHẨNG…" likewise are words, not marks."""
+    text = f"{header}\n*\nSố 57-NQ/TU   Nha Trang, ngày 15 tháng 3 năm 2025\n"
+    fields = extract_fields(text + "\nNGHỊ QUYẾT\nvề chuyển đổi số\n")
+    assert (fields["secrecy"], fields["urgency"]) == (None, None)
+
+
+def test_a_mark_in_a_box_read_with_its_side_is_still_a_mark():
+    text = "BỘ NỘI VỤ\nSố: 15/QĐ-BNV   Hà Nội, ngày 05 tháng 01 năm 2026\n"
+    fields = extract_fields(text + "|KHANI   MATl\n\nQUYẾT ĐỊNH\nvề việc\n")
+    assert (fields["secrecy"], fields["urgency"]) == ("MẬT", "KHẨN")
+
+
+def test_a_bare_committee_line_is_completed_from_the_party_organization():
+    """GIVEN a header printing "TỈNH ỦY" under "ĐẢNG BỘ TỈNH KHÁNH HÒA",
+    read by OCR without its accents
+    WHEN the fields are extracted
+    THEN the issuer is the committee's full, correctly spelled name, and no
+    urgency is read into "KHÁNH"."""
+    fields = extract_fields(KHANH_HOA_OCR)
+    assert fields["issuer"] == "TỈNH ỦY KHÁNH HÒA"
+    assert fields["urgency"] is None
+    assert fields["symbol"] == "57-NQ/TU" and fields["place"] == "Nha Trang"
+
+
+def test_a_bare_committee_in_plain_text_with_the_date_on_its_line():
+    from hoso.digitization.tests import scanpages
+
+    fields = extract_fields(scanpages.plain_text())
+    assert fields["issuer"] == "TỈNH ỦY KHÁNH HÒA"
+    assert fields["urgency"] is None
+
+
+@pytest.mark.parametrize(
+    ("superior", "committee", "known", "expected"),
+    [
+        ("ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", "THÀNH ỦY", [], "THÀNH ỦY HẢI PHÒNG"),
+        ("DANG BO TINH DAK LAK", "TINH UY", [], "TỈNH ỦY ĐẮK LẮK"),
+        # A commune's committee: completed, then corrected by the registry.
+        ("DANG BO XA HOA PHU", "DANG UY", ["Đảng bộ xã Hòa Phú"], "ĐẢNG ỦY XÃ HÒA PHÚ"),
+        # Not a bare committee: the agency is printed in full.
+        ("ĐẢNG BỘ TỈNH NGHỆ AN", "BAN TỔ CHỨC TỈNH ỦY", [], "BAN TỔ CHỨC TỈNH ỦY"),
+    ],
+)
+def test_bare_committees_are_completed(superior, committee, known, expected):
+    text = f"{superior}\n{committee}\n*\nSố 12-NQ/TU\n"
+    assert extract_fields(text, known_issuers=known)["issuer"] == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "symbol"),
+    [
+        ("Số: 04/QĐÐ-UBND", "04/QĐ-UBND"),  # Đ doubled, the second as Ð
+        ("Số: 04/QÐ-UBND", "04/QĐ-UBND"),
+        ("Số 57-NNQ/TU", "57-NQ/TU"),
+    ],
+)
+def test_type_code_with_a_doubled_or_look_alike_letter(printed, symbol):
+    date_line = "Bắc Ninh, ngày 19 tháng 02 năm 2017"
+    text = f"ỦY BAN NHÂN DÂN TỈNH BẮC NINH\n{printed}   {date_line}\n"
+    assert extract_fields(text)["symbol"] == symbol
+
+
+def test_a_stray_letter_after_a_known_issuer_code_is_dropped():
+    text = (
+        "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\n"
+        "Số9901-CV/VPTWV    Hà Nội, ngày 13 tháng 8 năm 2018\n"
+    )
+    fields = extract_fields(text + "V/v cử cán bộ tham dự hội nghị\n")
+    assert fields["symbol"] == "9901-CV/VPTW"
+    text = "ĐẢNG ỦY XÃ HÒA PHÚ\n*\nSố 963-CV/ĐĐU    Hòa Phú, ngày 13 tháng 8 năm 2018\n"
+    assert extract_fields(text)["symbol"] == "963-CV/ĐU"
+    # An unknown code is kept as printed.
+    text = "BAN TỔ CHỨC\n*\nSố 12-CV/BTCXYZ    Hà Nội, ngày 13 tháng 8 năm 2018\n"
+    assert extract_fields(text)["symbol"] == "12-CV/BTCXYZ"
+
+
+@pytest.mark.parametrize("mark", ["V/v", "VW", "V⁄", "Vv", "V4"])
+def test_letter_excerpt_marker_as_ocr_reads_it(mark):
+    text = (
+        "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG\n*\nSố 1388-CV/VPTW    Hà Nội, ngày 18 tháng 4 "
+        f"năm 2020\n{mark} báo cáo tiến độ thực hiện\n\nKính gửi: Các đồng chí\n"
+    )
+    assert extract_fields(text)["excerpt"] == "V/v báo cáo tiến độ thực hiện"
+
+
 def test_signer_after_the_signature_block():
     text = (
         "Nơi nhận: K/T BÍ THƯ\n- Như trên, PHÓ BÍ THƯ\n- Lưu Văn phòng.\n"
@@ -324,6 +450,23 @@ def test_layout_from_tesseract_tsv_splits_columns():
     assert "TỈNH ỦY   " in lines[0]  # a column gap of 3+ spaces
     assert lines[1] == ""  # a new block
     assert lines[2].strip() == "Số"
+
+
+def test_rules_and_mark_boxes_are_erased_but_not_letters():
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (1200, 600), 255)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((100, 100, 400, 190), outline=0, width=3)  # a mark's box
+    draw.line((100, 400, 1100, 400), fill=0, width=3)  # a rule
+    draw.rectangle((600, 100, 612, 150), fill=0)  # a stem, 4 mm at 300 dpi
+    draw.rectangle((700, 100, 800, 110), fill=0)  # a bar, under 9 mm
+    cleaned = extraction.remove_rules(page, 300)
+    assert cleaned.getpixel((100, 150)) == 255  # the box's left side
+    assert cleaned.getpixel((400, 150)) == 255  # its right side
+    assert cleaned.getpixel((600, 400)) == 255  # the rule
+    assert cleaned.getpixel((606, 125)) == 0  # the stem stays
+    assert cleaned.getpixel((750, 105)) == 0  # so does the bar
 
 
 def test_labels_of_the_evaluation_set():

@@ -164,6 +164,16 @@ def test_phrase_query(register, people):
     }
 
 
+def test_a_phrase_typed_with_marks_prefers_that_spelling(register, people):
+    """Folding merges distinct syllables: a phrase typed with its marks
+    finds the documents spelling it so, not the ones that only fold alike;
+    typed without marks, it finds both."""
+    wanted = register(excerpt="Kiện toàn đội ngũ cán bộ")
+    other = register(excerpt="Đôi ngũ cán bộ")
+    assert ids(search(people["clerk_a"], '"đội ngũ"')) == [wanted.pk]
+    assert set(ids(search(people["clerk_a"], '"doi ngu"'))) == {wanted.pk, other.pk}
+
+
 def test_attachment_text_is_searched(register, people):
     from hoso.documents.models import StoredFile
 
@@ -518,3 +528,12 @@ def test_results_page(client, register, people):
     empty = client.get(reverse("search:results"), {"q": "khongcotu"})
     assert empty.status_code == 200
     assert empty.context["result"].total == 0
+
+
+def test_snippet_shows_a_match_deep_in_a_long_text(register, people):
+    """Snippets are cut around the first match, wherever it is."""
+    filler = "Nội dung chung của văn bản. " * 2000
+    document = register(excerpt="Công văn", body=f"{filler}Phòng chống lụt bão.")
+    result = search(people["clerk_a"], "lut bao")
+    assert ids(result) == [document.pk]
+    assert "<mark>lụt</mark> <mark>bão</mark>" in result.hits[0].snippet_html

@@ -240,9 +240,15 @@ def _person(rng: random.Random) -> str:
 
 def _plan(rng: random.Random, count: int) -> list[tuple[tuple, str]]:
     """(issuer, type code) pairs: every state pair, then Party pairs drawn
-    until `count`, redrawn until every Party type appears."""
+    until `count`, redrawn until every Party type appears. A set larger than
+    the pairs takes every pair once, then pairs drawn at random."""
     state = [(i, c) for i in ISSUERS if i[4] == "state" for c in i[8]]
     party = [(i, c) for i in ISSUERS if i[4] == "party" for c in i[8]]
+    if count > len(state) + len(party):
+        pairs = state + party
+        plan = pairs + [rng.choice(pairs) for _ in range(count - len(pairs))]
+        rng.shuffle(plan)
+        return plan
     while True:
         chosen = rng.sample(party, count - len(state))
         if {code for _issuer, code in chosen} == set(PARTY_TYPES):
