@@ -12,11 +12,11 @@ from django.conf import settings
 
 def periodic_jobs() -> list[tuple[str, object, int]]:
     from hoso.core.tasks import verify_audit_chain
+    from hoso.digitization.tasks import requeue_abandoned_scans
     from hoso.meetings.tasks import send_meeting_reminders
     from hoso.members.tasks import retry_stale_checks
     from hoso.notifications.tasks import send_emails
     from hoso.operations import tasks as operations
-    from hoso.digitization.tasks import requeue_abandoned_scans
     from hoso.search.tasks import process_outbox
 
     return [

@@ -114,7 +114,10 @@ class VoteForm(forms.Form):
     )
     seats = forms.IntegerField(label=_("How many to choose"), min_value=1, initial=1)
     quorum_percent = forms.IntegerField(
-        label=_("Quorum (percentage of eligible voters)"), min_value=0, max_value=100, initial=50
+        label=_("Quorum (percentage of eligible voters)"),
+        min_value=0,
+        max_value=100,
+        initial=50,
     )
     majority = forms.ChoiceField(
         label=_("Majority needed"),
