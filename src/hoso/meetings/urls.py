@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("<int:pk>/screen/", views.screen, name="screen"),
     path("<int:pk>/screen/live/", views.screen_live, name="screen-live"),
+    path("<int:pk>/screen/events/", views.screen_events, name="screen-events"),
     path("<int:pk>/votes/add/", views.vote_add, name="vote-add"),
     path("<int:pk>/votes/<int:vote_id>/", views.vote_detail, name="vote"),
     path(

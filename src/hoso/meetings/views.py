@@ -5,13 +5,23 @@ minutes and conference bridges. Thin: every change calls a service."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import re
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -455,7 +465,7 @@ def _screen_context(meeting) -> dict:
 
 @login_required
 def screen(request, pk: int):
-    """The projector page: refreshes its live part every two seconds."""
+    """The projector page: its live part is pushed by `screen_events`."""
     meeting = _meeting(request, pk)
     return render(
         request,
@@ -468,6 +478,52 @@ def screen(request, pk: int):
 def screen_live(request, pk: int):
     meeting = _meeting(request, pk)
     return render(request, "meetings/_screen_live.html", _screen_context(meeting))
+
+
+# The room screen's event stream: how often the server looks for a change,
+# how long one stream lasts before the browser reconnects (so no worker
+# thread is held for ever), and how often an idle stream says it is alive.
+SCREEN_POLL_SECONDS = 1.0
+SCREEN_STREAM_SECONDS = 55.0
+SCREEN_HEARTBEAT_SECONDS = 15.0
+_FOOTER = re.compile(r"<footer.*?</footer>", re.S)
+
+
+def _screen_events(request, pk: int):
+    """Server-sent events: the live part of the screen, sent whenever what
+    it shows changes (the clock in its footer does not count as a change)."""
+    yield "retry: 1000\n\n"
+    last = None
+    started = quiet_since = time.monotonic()
+    while time.monotonic() - started < SCREEN_STREAM_SECONDS:
+        meeting = Meeting.objects.restrict(request.user, "view").filter(pk=pk).first()
+        if meeting is None:
+            yield "event: gone\ndata: \n\n"
+            return
+        html = render_to_string(
+            "meetings/_screen_live.html", _screen_context(meeting), request=request
+        )
+        digest = hashlib.sha256(_FOOTER.sub("", html).encode()).hexdigest()
+        if digest != last:
+            last = digest
+            quiet_since = time.monotonic()
+            yield "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
+        elif time.monotonic() - quiet_since >= SCREEN_HEARTBEAT_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": alive\n\n"
+        time.sleep(SCREEN_POLL_SECONDS)
+
+
+@login_required
+def screen_events(request, pk: int):
+    """The stream the projector page listens to (EventSource)."""
+    _meeting(request, pk)
+    response = StreamingHttpResponse(
+        _screen_events(request, pk), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 # Votes -----------------------------------------------------------------------------

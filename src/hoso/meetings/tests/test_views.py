@@ -202,3 +202,36 @@ def test_meeting_page_query_count(client, running, cell_people, tree):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) <= len(before) + 2
+
+
+def test_screen_stream_pushes_each_change(
+    client, running, cell_people, monkeypatch, make_user, tree
+):
+    """The projector's event stream sends the live part at once, then again
+    only when what it shows changes; a user outside the meeting gets 404."""
+    from hoso.meetings import views
+
+    monkeypatch.setattr(views, "SCREEN_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(views, "SCREEN_HEARTBEAT_SECONDS", 0.05)
+    chair = cell_people["secretary"].user
+    vote = services.create_vote(
+        running, question="Thông qua?", kind="yes_no", secret=False, acting_user=chair
+    )
+    services.open_vote(vote, acting_user=chair)
+    client.force_login(chair)
+    url = reverse("meetings:screen-events", args=[running.pk])
+    response = client.get(url)
+    assert response["Content-Type"] == "text/event-stream"
+    stream = iter(response.streaming_content)
+    assert next(stream) == b"retry: 1000\n\n"
+    first = next(stream).decode()
+    assert first.startswith("data: ") and first.endswith("\n\n")
+    assert 'data-test="count-yes">0<' in first
+    # Nothing changed: the next chunk is a heartbeat, not the page again.
+    assert next(stream) == b": alive\n\n"
+    services.cast_ballot(vote, acting_user=cell_people["members"][0].user, choice="yes")
+    assert 'data-test="count-yes">1<' in next(stream).decode()
+    response.close()
+
+    client.force_login(make_user("member", tree["cell_b"]))
+    assert client.get(url).status_code == 404
