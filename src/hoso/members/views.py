@@ -8,6 +8,7 @@ import os
 import uuid
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -614,8 +615,22 @@ class RatingRoundView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         rnd = self.get_round(request, pk)
-        ratings = rnd.ratings.select_related("member__organization")
+        ratings = list(rnd.ratings.select_related("member__organization"))
         proposed = [r.final_level or r.cell_level for r in ratings]
+        task_results = None
+        if apps.is_installed("hoso.operations"):
+            # The year's task results of each member who signs in (the
+            # operations centre's evaluation input).
+            from hoso.operations.services import task_results_by_lead
+
+            by_person = task_results_by_lead(
+                [r.member.person_id for r in ratings if r.member.person_id],
+                start=date(rnd.year, 1, 1),
+                end=date(rnd.year, 12, 31),
+            )
+            for rating in ratings:
+                rating.task_results = by_person.get(rating.member.person_id)
+            task_results = True
         return render(
             request,
             "members/rating_round.html",
@@ -623,6 +638,7 @@ class RatingRoundView(LoginRequiredMixin, View):
                 "title": str(rnd),
                 "round": rnd,
                 "ratings": ratings,
+                "task_results": task_results,
                 "levels": RatingLevel.choices,
                 "cap": rating_service.check_cap(proposed),
                 "Status": RatingRoundStatus,

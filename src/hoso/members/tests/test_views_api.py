@@ -287,3 +287,43 @@ def test_list_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("members:list"))
         client.get("/api/v1/members")
+
+
+def test_rating_round_shows_each_members_task_results(client, tree, make_user):
+    """The annual rating reads the operations centre's evaluation input: the
+    tasks a member led with a deadline in the rating year."""
+    from hoso.core.testing.factories import OrganizationFactory
+    from hoso.members import rating
+    from hoso.operations import services as operations
+    from hoso.organizations.choices import Kind, Level
+
+    grassroots = OrganizationFactory(
+        parent=tree["a"], level=Level.GRASSROOTS, kind=Kind.GRASSROOTS, code="GR"
+    )
+    cell = OrganizationFactory(
+        parent=grassroots, level=Level.CELL, kind=Kind.CELL, code="GR-1"
+    )
+    secretary = make_user("secretary", tree["a"])
+    leader = make_user("secretary", tree["province"])
+    lead = make_user("member", cell).person
+    member = MemberFactory(organization=cell, person=lead)
+    year = timezone.localdate().year
+    deadline = min(timezone.localdate() + timedelta(days=10), date(year, 12, 31))
+    operations.create_task(
+        acting_user=leader,
+        title="Số hóa hồ sơ",
+        description="Nhập hồ sơ đảng viên.",
+        lead=lead,
+        deadline=deadline,
+        coordinators=[secretary.person],
+        product="Báo cáo",
+        authority=leader.person,
+        organization=cell,
+    )
+    rnd = rating.open_round(grassroots, year=year, acting_user=secretary)
+    client.force_login(secretary)
+    page = client.get(reverse("members:rating-round", args=[rnd.pk])).text
+    assert member.full_name in page
+    assert 'data-test="task-results"' in page
+    # One task, not yet due: none on time, late or returned.
+    assert "0</span> / <span" in page

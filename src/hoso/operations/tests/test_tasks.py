@@ -276,3 +276,25 @@ def test_reminder_job_is_a_real_job(make_task, monkeypatch):
     send_task_reminders.enqueue()
     call_command("db_worker", batch=True, verbosity=0)
     assert Notification.objects.filter(kind="task.due_soon").count() == 2
+
+
+def test_task_results_by_lead_matches_each_persons_results(make_task, people):
+    """The rating round reads many persons' results in one query: the same
+    numbers as task_results per person."""
+    on_time = make_task()
+    services.submit_result(on_time, acting_user=people["commune"].user, text="Xong")
+    services.accept_task(on_time, acting_user=people["leader"].user)
+    late = make_task(title="Báo cáo quý")
+    Task.objects.filter(pk=late.pk).update(
+        deadline=timezone.localdate() - timedelta(days=3)
+    )
+    today = timezone.localdate()
+    start, end = today - timedelta(days=30), today + timedelta(days=30)
+    ids = [people["commune"].pk, people["cell"].pk, people["other"].pk]
+    batch = services.task_results_by_lead(ids, start=start, end=end)
+    assert batch[people["commune"].pk] == services.task_results(
+        person=people["commune"], start=start, end=end
+    )
+    assert batch[people["commune"].pk]["on_time"] == 1
+    assert batch[people["commune"].pk]["late"] == 1
+    assert people["other"].pk not in batch
