@@ -276,6 +276,12 @@ class HosoServer:
 # The browser ------------------------------------------------------------------
 
 
+# Assertions wait as long as actions do: under CI the other xdist worker may
+# be running OCR on both cores, and a form post can take more than the
+# default 5 s to come back.
+expect.set_options(timeout=15_000)
+
+
 def launch_chromium(playwright):
     """Debian's Chromium, never a downloaded browser."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
