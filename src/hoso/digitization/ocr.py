@@ -35,7 +35,6 @@ import re
 import resource
 import subprocess
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from pathlib import Path
 from django.conf import settings
 
 from hoso.documents import storage
+from hoso.search.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +96,6 @@ class OcrResult:
 
 class OcrError(Exception):
     """OCR could not produce a searchable file; the message says why."""
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics (đ → d): how noisy OCR is compared."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").lower()
 
 
 def _plausible(token: str) -> bool | None:
