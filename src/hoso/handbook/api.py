@@ -3,13 +3,14 @@ feedback (what the phone app needs)."""
 
 from datetime import date, datetime
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from hoso.handbook import services
-from hoso.handbook.models import Feedback, LibraryEntry, StudySession
+from hoso.handbook.models import Feedback, FeedbackReply, LibraryEntry, StudySession
 
 router = Router(tags=["handbook"])
 
@@ -77,7 +78,7 @@ class FeedbackOut(Schema):
                 "body": r.body,
                 "created": r.created.isoformat(),
             }
-            for r in obj.replies.select_related("author")
+            for r in obj.replies.all()
         ]
 
 
@@ -143,7 +144,9 @@ def acknowledge(request, study_id: int, payload: AckIn):
 
 @router.get("/handbook/feedback", response=list[FeedbackOut])
 def my_feedback(request):
-    return Feedback.objects.mine(request.user)
+    return Feedback.objects.mine(request.user).prefetch_related(
+        Prefetch("replies", queryset=FeedbackReply.objects.select_related("author"))
+    )
 
 
 @router.post("/handbook/feedback", response={201: FeedbackOut})

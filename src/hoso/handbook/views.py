@@ -38,7 +38,7 @@ def home(request):
     user = request.user
     person = getattr(user, "person", None)
     meetings = list(meeting_services.upcoming_for_person(person)[:3]) if person else []
-    from hoso.notifications.models import Notification
+    from hoso.notifications.services import unread_count
 
     return _render(
         request,
@@ -46,7 +46,7 @@ def home(request):
         {
             "title": _("Member handbook"),
             "meetings": meetings,
-            "unread": Notification.objects.restrict(user).unread().count(),
+            "unread": unread_count(user),
             "studies_open": services.studies_for(user)
             .exclude(acknowledgements__person__user=user)
             .count(),

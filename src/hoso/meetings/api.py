@@ -241,6 +241,9 @@ class BridgeOut(Schema):
 
     @staticmethod
     def resolve_present(obj):
+        # Lists annotate the count (services.bridges_with_presence).
+        if hasattr(obj, "present_count"):
+            return obj.present_count
         return obj.participants.filter(attendance="present").count()
 
 
@@ -621,7 +624,7 @@ def conclusion_to_task(request, meeting_id: int, conclusion_id: int):
 @router.get("/meetings/{int:meeting_id}/bridges", response=list[BridgeOut])
 def list_bridges(request, meeting_id: int):
     """The host's view: which bridges are connected and counted."""
-    return _meeting(request, meeting_id).bridges.select_related("organization")
+    return services.bridges_with_presence(_meeting(request, meeting_id))
 
 
 @router.post("/meetings/{int:meeting_id}/bridges", response={201: list[BridgeOut]})

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1415,6 +1415,16 @@ def count_bridge(bridge: Bridge, *, headcount: int, acting_user) -> Bridge:
     return bridge
 
 
+def bridges_with_presence(meeting: Meeting):
+    """The meeting's bridges, each with `present_count` (its participants
+    checked in), counted in the one query."""
+    return meeting.bridges.select_related("organization").annotate(
+        present_count=Count(
+            "participants", filter=Q(participants__attendance=Attendance.PRESENT)
+        )
+    )
+
+
 def bridge_is_connected(bridge: Bridge, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return bridge.last_seen is not None and now - bridge.last_seen <= BRIDGE_TIMEOUT
@@ -1442,11 +1452,6 @@ def check_in_at_bridge(
         },
     )
     return participant
-
-
-def meetings_for(user):
-    """Meetings the user may see, newest first."""
-    return Meeting.objects.restrict(user, "view").select_related("organization")
 
 
 def upcoming_for_person(person, *, now: datetime | None = None):

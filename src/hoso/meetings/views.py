@@ -34,8 +34,8 @@ from hoso.meetings import forms, policy, services
 from hoso.meetings.choices import MinutesStatus, VoteKind, VoteStatus
 from hoso.meetings.filtersets import MeetingFilterSet
 from hoso.meetings.models import (
-    AgendaDocument,
     AgendaItem,
+    BallotReceipt,
     Bridge,
     Meeting,
     Minutes,
@@ -199,8 +199,17 @@ def meeting_detail(request, pk: int):
     for item in items:
         item.visible_documents = by_item.get(item.pk, [])
     votes = list(meeting.votes.all())
+    voted = (
+        set(
+            BallotReceipt.objects.filter(
+                vote__meeting=meeting, participant=me
+            ).values_list("vote_id", flat=True)
+        )
+        if me
+        else set()
+    )
     for vote in votes:
-        vote.i_voted = services.has_voted(vote, me)
+        vote.i_voted = vote.pk in voted
     context = {
         "meeting": meeting,
         "title": meeting.title,
@@ -731,13 +740,13 @@ def conclusion_add(request, meeting):
 def _bridge_rows(meeting) -> list[dict]:
     now = timezone.now()
     rows = []
-    for bridge in meeting.bridges.select_related("organization"):
+    for bridge in services.bridges_with_presence(meeting):
         rows.append(
             {
                 "bridge": bridge,
                 "connected": services.bridge_is_connected(bridge, now),
                 "counted": bridge.headcount is not None,
-                "present": bridge.participants.filter(attendance="present").count(),
+                "present": bridge.present_count,
             }
         )
     return rows
@@ -813,10 +822,3 @@ def bridge_heartbeat(request, pk: int, bridge_id: int):
     except PermissionDenied:
         raise Http404 from None
     return JsonResponse({"connected": True, "last_seen": bridge.last_seen.isoformat()})
-
-
-# Participant documents for the handbook ------------------------------------
-
-
-def agenda_document_url(meeting_id: int, attached: AgendaDocument) -> str:
-    return reverse("meetings:document", args=[meeting_id, attached.pk])
