@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from hoso.core import permissions
+from hoso.core.api import ListPagination
 from hoso.members import card, dues, imports, registry, services
 from hoso.members.choices import (
     DisciplineForm,
@@ -301,7 +302,7 @@ def _detail(request, member: Member) -> dict:
 
 
 @router.get("/members", response=list[MemberOut])
-@paginate(PageNumberPagination)
+@paginate(ListPagination)
 def list_members(request, filters: Query[MemberFilterIn]):
     """Members in scope (by default those on the list); filter by
     organization subtree, status, sex, exemption, probation over, text."""

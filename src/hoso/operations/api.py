@@ -508,7 +508,7 @@ class ReportFormOut(Schema):
 
     @staticmethod
     def resolve_fields(obj):
-        return list(obj.fields.select_related("indicator"))
+        return list(obj.fields.all())
 
 
 class ReportFormIn(Schema):
@@ -555,12 +555,22 @@ class AggregateOut(Schema):
     children: list[dict]
 
 
+def _fields_prefetch():
+    from django.db.models import Prefetch
+
+    from hoso.operations.models import ReportField
+
+    return Prefetch("fields", queryset=ReportField.objects.select_related("indicator"))
+
+
 @router.get("/report-forms", response=list[ReportFormOut])
 @paginate(PageNumberPagination)
 def list_report_forms(request):
     from hoso.operations.models import ReportForm
 
-    return ReportForm.objects.restrict(request.user, "view").prefetch_related("fields")
+    return ReportForm.objects.restrict(request.user, "view").prefetch_related(
+        _fields_prefetch()
+    )
 
 
 @router.get("/report-forms/{int:form_id}", response=ReportFormOut)
@@ -568,7 +578,10 @@ def get_report_form(request, form_id: int):
     from hoso.operations.models import ReportForm
 
     return get_object_or_404(
-        ReportForm.objects.restrict(request.user, "view"), pk=form_id
+        ReportForm.objects.restrict(request.user, "view").prefetch_related(
+            _fields_prefetch()
+        ),
+        pk=form_id,
     )
 
 

@@ -651,15 +651,6 @@ def task_results_by_lead(
     return {row["lead_id"]: _results(row) for row in rows}
 
 
-def my_tasks(user):
-    """Open tasks where the user leads, coordinates or accepts."""
-    return (
-        Task.objects.restrict(user, "view")
-        .involving(_person_of(user))
-        .filter(Q(status__in=OPEN_TASK_STATUSES))
-    )
-
-
 def waiting_items(user) -> list[tuple[str, int, str]]:
     """The home page: my open tasks, results to accept, my overdue tasks."""
     from django.urls import reverse

@@ -4,6 +4,7 @@ through the services."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.contrib import messages
@@ -293,9 +294,9 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         get_object_or_404(
             Task.objects.restrict(request.user, "view"), pk=evidence.event.task_id
         )
-        data = storage.read_file(evidence.stored_file)
+        body = storage.open_for_download(evidence.stored_file)
         response = FileResponse(
-            iter([data]),
+            io.BytesIO(body) if isinstance(body, bytes) else body,
             as_attachment=True,
             filename=evidence.name,
             content_type=evidence.stored_file.content_type,
