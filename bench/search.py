@@ -249,16 +249,55 @@ def _memory(pid: int) -> dict[str, int]:
     return values
 
 
-def index(workdir: Path) -> dict:
+MEMORY_CGROUP = Path("/sys/fs/cgroup/memory")
+
+
+def _memory_cgroup(limit_mb: int) -> Path | None:
+    """A cgroup (v1 memory controller) capping memory at `limit_mb`, or None
+    where none can be made (not root, no such controller). The cap counts
+    the page cache too, which the kernel reclaims under it: a rebuild that
+    completes inside the cap needed less than the cap, however big its
+    memory-mapped index files are."""
+    group = MEMORY_CGROUP / f"hoso-bench-{os.getpid()}"
+    try:
+        group.mkdir(exist_ok=True)
+        (group / "memory.limit_in_bytes").write_text(str(limit_mb * 2**20))
+        # No swap to hide in (where the kernel accounts it).
+        swap = group / "memory.memsw.limit_in_bytes"
+        if swap.exists():
+            swap.write_text(str(limit_mb * 2**20))
+    except OSError:
+        return None
+    return group
+
+
+def _cgroup_figure(group: Path, name: str) -> int:
+    try:
+        return int((group / name).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def index(workdir: Path, memory_limit_mb: int = 0) -> dict:
     """`hoso search rebuild --fresh` in a child process: time and peak memory
     (sampled every 0.5 s: resident, anonymous and file-backed, the latter
-    being the index's memory-mapped files, which the kernel can drop)."""
+    being the index's memory-mapped files, which the kernel can drop), and,
+    with `memory_limit_mb`, run inside a memory cgroup of that size."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    group = _memory_cgroup(memory_limit_mb) if memory_limit_mb else None
+    if memory_limit_mb and group is None:
+        print("  (no memory cgroup available: running without the cap)")
+
+    def enter_cgroup():
+        if group is not None:
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "hoso.cli", "search", "rebuild", "--fresh",
          "--batch", "2000", "--commit-every", "200000"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=enter_cgroup,
     )  # fmt: skip
     peaks = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
     loads = []
@@ -269,8 +308,19 @@ def index(workdir: Path) -> dict:
         time.sleep(0.5)
     output = child.stdout.read()
     seconds = time.perf_counter() - started
+    capped = {}
+    if group is not None:
+        capped = {
+            "memory_limit_mb": memory_limit_mb,
+            # Anonymous memory and page cache together, at their peak.
+            "cgroup_max_usage_mb": _cgroup_figure(group, "memory.max_usage_in_bytes")
+            / 2**20,
+            # How often the cap was reached (the kernel then reclaimed cache).
+            "cgroup_limit_hits": _cgroup_figure(group, "memory.failcnt"),
+        }
+        group.rmdir()
     if child.returncode:
-        sys.exit(f"rebuild failed:\n{output}")
+        sys.exit(f"rebuild failed (exit {child.returncode}, {capped}):\n{output}")
     print(output.strip())
     from hoso.documents.models import Document
 
@@ -289,6 +339,7 @@ def index(workdir: Path) -> dict:
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "index_mb": size / 1e6,
         "load_average": statistics.mean(loads) if loads else None,
+        **capped,
     }
 
 
@@ -495,6 +546,12 @@ def main() -> None:
     parser.add_argument("--fts-queries", type=int, default=40)
     parser.add_argument("--workdir", default=str(ROOT / "var" / "bench-search"))
     parser.add_argument(
+        "--memory-limit-mb",
+        type=int,
+        default=1024,
+        help="run the rebuild in a memory cgroup of this size (0: no cap)",
+    )
+    parser.add_argument(
         "--stages", default="generate,index,fts,query", help="or: report"
     )
     args = parser.parse_args()
@@ -516,7 +573,7 @@ def main() -> None:
         report["docs"] = args.docs
         print(f"generated {args.docs:,} in {report['generate_seconds']:.0f} s")
     if "index" in stages:
-        report["rebuild"] = index(workdir)
+        report["rebuild"] = index(workdir, args.memory_limit_mb)
         print("rebuild", report["rebuild"])
     if "fts" in stages:
         report["fts_build"] = fts(workdir)

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: an index of another version is
 # refused until `hoso search rebuild` recreated it.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 VERSION_FILE = "hoso-schema-version"
 CHECKPOINT_FILE = "rebuild.checkpoint"
 WRITER_HEAP_BYTES = 128_000_000
@@ -62,6 +62,12 @@ def build_schema() -> tantivy.Schema:
     # position data.
     builder.add_text_field("text", tokenizer_name=vi.TEXT_ANALYZER, index_option="freq")
     builder.add_text_field("text_folded", tokenizer_name=vi.FOLDED_ANALYZER)
+    # Consecutive folded word pairs ("chuyen_doi", "doi_so"): a quoted phrase
+    # is looked up by its pairs, whose postings are short even when its words
+    # are in most documents (what Elasticsearch's `index_phrases` does).
+    builder.add_text_field(
+        "pairs", tokenizer_name=vi.PAIRS_ANALYZER, index_option="freq"
+    )
     # Symbols whole and in parts, upper-cased, plus folded spellings.
     builder.add_text_field("symbol", tokenizer_name="raw", index_option="freq")
     # Permission fields.
@@ -138,6 +144,7 @@ def to_index_document(source: SourceDocument) -> tantivy.Document:
     doc.add_unsigned("id", source.id)
     doc.add_text("text", searchable)
     doc.add_text("text_folded", searchable)
+    doc.add_text("pairs", vi.word_pairs(searchable))
     for term in vi.symbol_terms(source.symbol):
         doc.add_text("symbol", term)
     for prefix in ancestor_paths(source.org_path):

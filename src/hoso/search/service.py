@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import tantivy
 from tantivy import FieldType, Occur, Query
@@ -107,7 +109,7 @@ class SearchResult:
 # Building queries --------------------------------------------------------------
 
 
-def permission_query(schema, user) -> Query | None:
+def permission_query(schema, user, searcher=None) -> Query | None:
     """The engine filter for what `user` may see, None when nothing.
 
     Mirrors `Document.objects.restrict(user, "view")`: the subtrees where the
@@ -124,7 +126,8 @@ def permission_query(schema, user) -> Query | None:
         paths = permissions.scope_paths(user, VIEW_PERMISSION)
         if not paths:
             return None
-        clauses.append((Occur.Must, _any_term(schema, "org_paths", paths)))
+        if searcher is None or not _covers_index(searcher, schema, paths):
+            clauses.append((Occur.Must, _any_term(schema, "org_paths", paths)))
     clearance = permissions.clearance_of(user)
     clauses += [
         (Occur.MustNot, Query.term_query(schema, "secrecy", level))
@@ -136,6 +139,22 @@ def permission_query(schema, user) -> Query | None:
     if not any(occur == Occur.Must for occur, _q in clauses):
         clauses.append((Occur.Must, Query.all_query()))
     return Query.boolean_query(clauses)
+
+
+def _covers_index(searcher, schema, paths) -> bool:
+    """Whether every live document of `searcher` is within `paths`: exact
+    (the engine's live count of the subtrees against its document count,
+    both of this one snapshot), and cheap (the term dictionary rules most
+    scopes out first). Intersecting a filter that matches everything costs
+    as much as the rest of a broad search."""
+    total = searcher.num_docs
+    if not total:
+        return False
+    # Live documents within the paths are at most their postings.
+    if sum(searcher.doc_freq("org_paths", path) for path in set(paths)) < total:
+        return False
+    within = _any_term(schema, "org_paths", paths)
+    return searcher.search(within, 1, count=True).count == total
 
 
 def _any_term(schema, field_name: str, values) -> Query:
@@ -154,18 +173,25 @@ def _folded(token: str) -> str:
     return folded[0] if folded else token
 
 
-def _word_query(schema, word: str, *, exact: bool) -> Query:
+def _word_query(schema, word: str, *, exact: bool, searcher=None) -> Query:
     """A word: its exact spelling when typed with marks (folding would also
     match other syllables: "đội" is not "đối"), else its folded form, so
     "nghi" finds "nghị" without preferring the unrelated literal "nghi".
     Something that may be a symbol part ("NQ", "57") ranks documents with
-    that symbol first."""
+    that symbol first (only spellings some symbol has: a union with a term
+    no document holds would still cost a pass over the word's documents)."""
     if exact and vi.has_diacritics(word):
         query = Query.term_query(schema, "text", word)
     else:
         query = Query.term_query(schema, "text_folded", _folded(word))
+    spellings = []
     if any(c.isdigit() for c in word) or len(word) <= 5:
-        spellings = sorted({word.upper(), vi.fold(word).upper()})
+        spellings = sorted(
+            spelling
+            for spelling in {word.upper(), vi.fold(word).upper()}
+            if searcher is None or searcher.doc_freq("symbol", spelling)
+        )
+    if spellings:
         query = Query.boolean_query(
             [
                 (Occur.Should, query),
@@ -181,14 +207,19 @@ def _word_query(schema, word: str, *, exact: bool) -> Query:
 
 
 def _phrase_query(schema, words: list[str], *, exact: bool) -> Query:
-    """A quoted phrase, matched folded (positions are only indexed there),
-    with the words typed with marks also required as spelled."""
+    """A quoted phrase: every consecutive pair of its words (folded) must be
+    in the pairs field — one short posting list per pair, where the words
+    alone may be in most documents. With three words or more the pairs could
+    come from different places, so the folded positions confirm the whole
+    phrase (among the few documents that have all its pairs). Words typed
+    with marks must also be in the text as spelled."""
+    folded = [_folded(word) for word in words]
     clauses = [
-        (
-            Occur.Must,
-            Query.phrase_query(schema, "text_folded", [_folded(w) for w in words]),
-        )
+        (Occur.Must, Query.term_query(schema, "pairs", pair))
+        for pair in vi.pair_terms(folded)
     ]
+    if len(folded) > 2:
+        clauses.append((Occur.Must, Query.phrase_query(schema, "text_folded", folded)))
     if exact:
         clauses += [
             (Occur.Must, Query.term_query(schema, "text", word))
@@ -215,11 +246,16 @@ def _symbol_query(schema, symbol: vi.SymbolQuery) -> Query:
     )
 
 
-def text_query(schema, parsed: vi.ParsedQuery, *, exact: bool = True) -> Query:
+def text_query(
+    schema, parsed: vi.ParsedQuery, *, exact: bool = True, searcher=None
+) -> Query:
     """Every word, phrase and symbol of the query must match (AND).
     `exact=False` folds every word, marks or not (the fallback when the
     exact spelling finds nothing, e.g. text typed without marks)."""
-    clauses = [_word_query(schema, word, exact=exact) for word in parsed.words]
+    clauses = [
+        _word_query(schema, word, exact=exact, searcher=searcher)
+        for word in parsed.words
+    ]
     clauses += [_phrase_query(schema, words, exact=exact) for words in parsed.phrases]
     clauses += [_symbol_query(schema, symbol) for symbol in parsed.symbols]
     if len(clauses) == 1:
@@ -261,7 +297,7 @@ def _day(value: date | None) -> int | None:
 
 def _highlight_query(
     schema, parsed: vi.ParsedQuery, *, exact
-) -> tuple[Query, str, list[str]]:
+) -> tuple[Query, str, list[re.Pattern]]:
     """The terms to highlight, the field whose analyzer finds them, and
     patterns locating them in the text: exact spellings when the search
     matched every word as typed with marks, else folded ones."""
@@ -274,8 +310,15 @@ def _highlight_query(
     query = Query.boolean_query(
         [(Occur.Should, Query.term_query(schema, field_name, t)) for t in terms]
     )
-    patterns = [vi.spelling_pattern(word, folded=not exact) for word in set(words)]
-    return query, field_name, patterns
+    finders = [_finder(word, folded=not exact) for word in sorted(set(words))]
+    return query, field_name, finders
+
+
+@lru_cache(maxsize=4096)
+def _finder(word: str, *, folded: bool) -> re.Pattern:
+    """A compiled pattern finding `word` in text (compiling one that matches
+    every spelling folding alike takes about a millisecond; words recur)."""
+    return re.compile(vi.spelling_pattern(word, folded=folded), re.IGNORECASE)
 
 
 # Searching -----------------------------------------------------------------------
@@ -311,7 +354,8 @@ def search(
         result.unavailable = True
         return result
     schema = index.schema
-    allowed = permission_query(schema, user)
+    searcher = index.searcher()
+    allowed = permission_query(schema, user, searcher)
     if allowed is None:
         return result
     narrowing = [
@@ -319,13 +363,15 @@ def search(
         (Occur.Must, Query.const_score_query(clause, 0.0))
         for clause in [allowed, *filter_queries(schema, filters)]
     ]
-    searcher = index.searcher()
     offset = min((page - 1) * page_size, MAX_OFFSET)
     exact = True
     while True:
-        query = Query.boolean_query(
-            [(Occur.Must, text_query(schema, parsed, exact=exact)), *narrowing]
-        )
+        matching = text_query(schema, parsed, exact=exact, searcher=searcher)
+        query = Query.boolean_query([(Occur.Must, matching), *narrowing])
+        # The facet counts walk every permitted match, as the total does: the
+        # engine releases the GIL, so they run beside the ranking and the
+        # page's database work on another core.
+        counting = _workers().submit(_facets, searcher, query) if facets else None
         found = searcher.search(query, page_size, count=True, offset=offset)
         result.total = found.count or 0
         # Nothing as spelled: try without marks (text typed without them).
@@ -334,12 +380,18 @@ def search(
         exact = False
     if not result.total:
         return result
-    if facets:
-        result.facets = _facets(searcher, query)
     result.hits = _hits(searcher, schema, parsed, found.hits, user, exact=exact)
+    if counting is not None:
+        result.facets = counting.result()
     if not parsed.symbols and not vi.has_diacritics(q):
         result.suggestion = _suggestion(q, result.hits)
     return result
+
+
+@lru_cache(maxsize=1)
+def _workers() -> ThreadPoolExecutor:
+    """Threads for the engine work that runs beside a search's own."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="search")
 
 
 def _facets(searcher, query) -> dict[str, list[tuple[str | int, int]]]:
@@ -385,11 +437,12 @@ def _page_texts(documents: dict[int, Document]) -> dict[int, str]:
     }
 
 
-def _window(text: str, finder: re.Pattern | None) -> str:
-    """The part of `text` around the first match (the snippet generator
-    reads all it is given: a long text would cost milliseconds per hit)."""
-    match = finder.search(text) if finder else None
-    start = max(0, match.start() - SNIPPET_CHARS // 2) if match else 0
+def _window(text: str, finders: list[re.Pattern]) -> str:
+    """The part of `text` around the first match of any word (the snippet
+    generator reads all it is given: a long text would cost milliseconds per
+    hit)."""
+    starts = [match.start() for finder in finders if (match := finder.search(text))]
+    start = max(0, min(starts) - SNIPPET_CHARS // 2) if starts else 0
     if start:
         start = text.find(" ", start) + 1 or start
     return text[start : start + 3 * SNIPPET_CHARS]
@@ -408,8 +461,7 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
     )
     by_id = {document.pk: document for document in documents.filter(pk__in=ids)}
     texts = _page_texts(by_id)
-    highlight, field_name, patterns = _highlight_query(schema, parsed, exact=exact)
-    finder = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    highlight, field_name, finders = _highlight_query(schema, parsed, exact=exact)
     generator = tantivy.SnippetGenerator.create(searcher, highlight, schema, field_name)
     generator.set_max_num_chars(SNIPPET_CHARS)
     hits = []
@@ -419,7 +471,7 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
             logger.info("search hit %s not visible in the database; skipped", doc_id)
             continue
         source = tantivy.Document()
-        source.add_text(field_name, _window(texts[doc_id], finder))
+        source.add_text(field_name, _window(texts[doc_id], finders))
         snippet = generator.snippet_from_doc(source)
         hits.append(
             SearchHit(

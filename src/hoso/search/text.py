@@ -24,6 +24,10 @@ from hoso.documents.symbols import SymbolError, format_symbol, parse_symbol
 
 TEXT_ANALYZER = "vi_text"
 FOLDED_ANALYZER = "vi_folded"
+PAIRS_ANALYZER = "vi_pairs"
+# Joins the two words of a word pair (the tokenizer never keeps it inside a
+# word, so "a_bc" and "ab_c" stay distinct).
+PAIR_JOINER = "_"
 # Tokens longer than this are noise (base64, hashes) and are dropped, as
 # tantivy's default tokenizer does.
 MAX_TOKEN_CHARS = 40
@@ -51,6 +55,10 @@ def analyzers() -> dict[str, tantivy.TextAnalyzer]:
     return {
         TEXT_ANALYZER: _analyzer(folded=False),
         FOLDED_ANALYZER: _analyzer(folded=True),
+        # Word pairs arrive already analyzed, one per space-separated token.
+        PAIRS_ANALYZER: tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(2 * MAX_TOKEN_CHARS + 1))
+        .build(),
     }
 
 
@@ -121,6 +129,22 @@ def tokens(text: str) -> list[str]:
 def folded_tokens(text: str) -> list[str]:
     """The folded-field terms of `text`."""
     return analyzers()[FOLDED_ANALYZER].analyze(normalize(text))
+
+
+def pair_terms(folded_words: list[str]) -> list[str]:
+    """The word-pair terms of consecutive folded words: ["chuyen", "doi",
+    "so"] → ["chuyen_doi", "doi_so"]."""
+    return [
+        a + PAIR_JOINER + b
+        for a, b in zip(folded_words, folded_words[1:], strict=False)
+    ]
+
+
+def word_pairs(text: str) -> str:
+    """The word pairs of `text` (folded, in order, space-separated) for the
+    pairs field: a phrase becomes a lookup of its pairs instead of a walk
+    through the positions of its (often very common) words."""
+    return " ".join(pair_terms(folded_tokens(text)))
 
 
 def _part_spellings(part: str) -> set[str]:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from hoso.accounts.models import Position, Role
+from hoso.core import permissions
 from hoso.core.testing.factories import PersonFactory
 from hoso.documents import services
 from hoso.documents.choices import Status
@@ -17,7 +18,12 @@ from hoso.organizations import services as org_services
 from hoso.search import index as search_index
 from hoso.search import tasks, text
 from hoso.search.models import IndexOutbox
-from hoso.search.service import SearchFilters, search
+from hoso.search.service import (
+    VIEW_PERMISSION,
+    SearchFilters,
+    _covers_index,
+    search,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -230,6 +236,24 @@ def test_no_leak_across_organizations(register, people):
     assert search(people["clerk_a"], "rieng").suggestion == ""
     # The province sees all three.
     assert search(people["secretary_p"], "ke hoach thien tai").total == 3
+
+
+def test_a_scope_over_the_whole_index_skips_the_check_but_never_leaks(register, people):
+    """GIVEN an index holding only commune A's documents, the scope of A's
+    clerk covers all of it, so the engine skips the per-document check
+    WHEN a document of commune B is indexed THEN the check is back and B's
+    document stays out of hits and counts."""
+    mine = register("a", "Kế hoạch phòng chống thiên tai")
+    index = search_index.get_index()
+    paths = permissions.scope_paths(people["clerk_a"], VIEW_PERMISSION)
+    assert _covers_index(index.searcher(), index.schema, paths)
+    assert ids(search(people["clerk_a"], "thien tai")) == [mine.pk]
+    register("b", "Kế hoạch phòng chống thiên tai xã Bình")
+    assert not _covers_index(index.searcher(), index.schema, paths)
+    result = search(people["clerk_a"], "thien tai")
+    assert ids(result) == [mine.pk]
+    assert result.total == 1
+    assert sum(count for _status, count in result.facets["status"]) == 1
 
 
 def test_organization_filter_cannot_widen_the_scope(register, people, tree):
