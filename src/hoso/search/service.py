@@ -109,15 +109,18 @@ class SearchResult:
 # Building queries --------------------------------------------------------------
 
 
-def permission_query(schema, user, searcher=None) -> Query | None:
-    """The engine filter for what `user` may see, None when nothing.
+def permission_clauses(schema, user, searcher=None) -> list | None:
+    """The engine clauses restricting a search to what `user` may see (to
+    add to its top-level boolean query), None when they may see nothing.
 
     Mirrors `Document.objects.restrict(user, "view")`: the subtrees where the
     user holds `documents.view_document` (superusers: everywhere) and
     secrecy at most their clearance. Each subtree is one exact term (every
     document carries all its ancestor paths), and the clearance excludes the
     few levels above it (rare terms, cheaper than a range over every
-    document).
+    document). Given the `searcher`, subtrees that hold every document it
+    sees (a scope over the whole index) are not checked document by
+    document: the exclusions then apply to the matches directly.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -127,18 +130,16 @@ def permission_query(schema, user, searcher=None) -> Query | None:
         if not paths:
             return None
         if searcher is None or not _covers_index(searcher, schema, paths):
-            clauses.append((Occur.Must, _any_term(schema, "org_paths", paths)))
+            # A filter only: no score of its own.
+            within = _any_term(schema, "org_paths", paths)
+            clauses.append((Occur.Must, Query.const_score_query(within, 0.0)))
     clearance = permissions.clearance_of(user)
     clauses += [
         (Occur.MustNot, Query.term_query(schema, "secrecy", level))
         for level in Secrecy.values
         if level > clearance
     ]
-    if not clauses:
-        return Query.all_query()
-    if not any(occur == Occur.Must for occur, _q in clauses):
-        clauses.append((Occur.Must, Query.all_query()))
-    return Query.boolean_query(clauses)
+    return clauses
 
 
 def _covers_index(searcher, schema, paths) -> bool:
@@ -355,13 +356,13 @@ def search(
         return result
     schema = index.schema
     searcher = index.searcher()
-    allowed = permission_query(schema, user, searcher)
+    allowed = permission_clauses(schema, user, searcher)
     if allowed is None:
         return result
-    narrowing = [
+    narrowing = allowed + [
         # Filters only narrow: no score of their own.
         (Occur.Must, Query.const_score_query(clause, 0.0))
-        for clause in [allowed, *filter_queries(schema, filters)]
+        for clause in filter_queries(schema, filters)
     ]
     offset = min((page - 1) * page_size, MAX_OFFSET)
     exact = True
