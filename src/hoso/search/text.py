@@ -55,9 +55,11 @@ def analyzers() -> dict[str, tantivy.TextAnalyzer]:
     return {
         TEXT_ANALYZER: _analyzer(folded=False),
         FOLDED_ANALYZER: _analyzer(folded=True),
-        # Word pairs arrive already analyzed, one per space-separated token.
+        # Word pairs arrive split, one per space-separated token.
         PAIRS_ANALYZER: tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
         .filter(tantivy.Filter.remove_long(2 * MAX_TOKEN_CHARS + 1))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
         .build(),
     }
 
@@ -140,11 +142,28 @@ def pair_terms(folded_words: list[str]) -> list[str]:
     ]
 
 
+# What separates words for the pairs: ASCII punctuation and symbols (mapped
+# to spaces on the UTF-8 bytes, which is fast; bytes of other characters are
+# left alone) and the typographic punctuation and symbols of Unicode.
+_ASCII_SEPARATORS = bytes.maketrans(
+    bytes(range(256)),
+    bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256)),
+)
+_OTHER_SEPARATORS = re.compile(
+    "[\u00a0-\u00bf\u00d7\u00f7\u02b9-\u02ff\u2000-\u2bff\u3000-\u303f"
+    "\ufe30-\ufe4f\uff00-\uff0f\uff1a-\uff20]"
+)
+
+
 def word_pairs(text: str) -> str:
-    """The word pairs of `text` (folded, in order, space-separated) for the
-    pairs field: a phrase becomes a lookup of its pairs instead of a walk
-    through the positions of its (often very common) words."""
-    return " ".join(pair_terms(folded_tokens(text)))
+    """The word pairs of `text`, in order, space-separated, for the pairs
+    field (whose analyzer lower-cases and folds them): a phrase becomes a
+    lookup of its pairs instead of a walk through the positions of its
+    (often very common) words. Words split as the text analyzers split them,
+    done in bulk: this runs for every document a rebuild indexes."""
+    text = _OTHER_SEPARATORS.sub(" ", normalize(text))
+    words = text.encode().translate(_ASCII_SEPARATORS).decode().split()
+    return " ".join(map(PAIR_JOINER.join, zip(words, words[1:], strict=False)))
 
 
 def _part_spellings(part: str) -> set[str]:
