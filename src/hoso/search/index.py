@@ -189,10 +189,24 @@ class SearchIndex:
             version_file.write_text(f"{SCHEMA_VERSION}\n")
         for name, analyzer in vi.analyzers().items():
             self.index.register_tokenizer(name, analyzer)
+        self._stamp = None
+        self._reload_lock = threading.Lock()
 
     def searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit (of any process)."""
-        self.index.reload()
+        """A searcher on the latest commit (of any process).
+
+        A commit replaces `meta.json` (a new file, renamed over the old), so
+        the reader is reloaded only when that file changed: reloading costs
+        a millisecond or two, a `stat` microseconds."""
+        try:
+            meta = (self.path / "meta.json").stat()
+            stamp = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        except FileNotFoundError:
+            stamp = None
+        with self._reload_lock:
+            if stamp is None or stamp != self._stamp:
+                self.index.reload()
+                self._stamp = stamp
         return self.index.searcher()
 
     @contextmanager

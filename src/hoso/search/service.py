@@ -412,30 +412,45 @@ def _facets(searcher, query) -> dict[str, list[tuple[str | int, int]]]:
     return facets
 
 
-def _page_texts(documents: dict[int, Document]) -> dict[int, str]:
-    """The searchable text of the page's documents, as the index has it."""
+def _page_texts(
+    documents: dict[int, Document], finders: list[re.Pattern]
+) -> dict[int, str]:
+    """The searchable text of the page's documents, as the index has it —
+    with their attachments' text only where the document's own text holds
+    none of the words (one query for those, usually none)."""
+
+    def compose(document: Document, attachment_texts=()) -> str:
+        return searchable_text(
+            symbol=document.symbol,
+            excerpt=document.excerpt,
+            doc_type_name=document.doc_type.name,
+            issuer_name=document.issuer_name,
+            signer_name=document.signer_name,
+            place=document.place,
+            body=document.body,
+            attachment_texts=attachment_texts,
+        )
+
+    texts = {pk: compose(document) for pk, document in documents.items()}
+    unmatched = [
+        pk
+        for pk, text in texts.items()
+        if not any(finder.search(text) for finder in finders)
+    ]
+    if not unmatched:
+        return texts
     attachments: dict[int, list[str]] = {}
     rows = (
-        Attachment.objects.filter(document_id__in=list(documents))
+        Attachment.objects.filter(document_id__in=unmatched)
         .exclude(text="")
         .order_by("document_id", "-is_main", "id")
         .values_list("document_id", "text")
     )
     for document_id, text in rows:
         attachments.setdefault(document_id, []).append(text)
-    return {
-        pk: searchable_text(
-            symbol=d.symbol,
-            excerpt=d.excerpt,
-            doc_type_name=d.doc_type.name,
-            issuer_name=d.issuer_name,
-            signer_name=d.signer_name,
-            place=d.place,
-            body=d.body,
-            attachment_texts=attachments.get(pk, ()),
-        )
-        for pk, d in documents.items()
-    }
+    for pk, found in attachments.items():
+        texts[pk] = compose(documents[pk], found)
+    return texts
 
 
 def _window(text: str, finders: list[re.Pattern]) -> str:
@@ -461,8 +476,8 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
         .order_by()
     )
     by_id = {document.pk: document for document in documents.filter(pk__in=ids)}
-    texts = _page_texts(by_id)
     highlight, field_name, finders = _highlight_query(schema, parsed, exact=exact)
+    texts = _page_texts(by_id, finders)
     generator = tantivy.SnippetGenerator.create(searcher, highlight, schema, field_name)
     generator.set_max_num_chars(SNIPPET_CHARS)
     hits = []
