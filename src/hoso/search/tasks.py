@@ -61,14 +61,33 @@ def process_pending(*, batch: int = BATCH_SIZE) -> int:
 def process_with_retry() -> dict:
     """Process the outbox, waiting a little while another writer finishes
     (an outbox run in another worker drains our rows too; a rebuild drains
-    the outbox when it ends)."""
+    the outbox when it ends).
+
+    An index that cannot serve — of an older schema after an upgrade,
+    corrupt, or left half-built by an interrupted rebuild — is rebuilt from
+    the database first (resuming where a rebuild stopped), so it heals
+    without an operator; searches say "unavailable" meanwhile."""
     for _attempt in range(BUSY_RETRIES):
         try:
-            return {"processed": process_pending(), "busy": False}
+            rebuilt = _heal()
+            return {"processed": process_pending(), "busy": False, **rebuilt}
         except search_index.IndexBusy:
             time.sleep(BUSY_WAIT_SECONDS)
     logger.info("search index writer busy; outbox left for the next run")
     return {"processed": 0, "busy": True}
+
+
+def _heal() -> dict:
+    """Rebuild the index when it is unusable or a rebuild was interrupted."""
+    try:
+        search_index.get_index()
+    except search_index.IndexUnavailable as error:
+        logger.warning("search index unusable (%s): rebuilding it", error)
+        return {"rebuilt": search_index.rebuild().indexed}
+    if search_index.read_checkpoint() is not None:
+        logger.warning("search index rebuild was interrupted: resuming it")
+        return {"rebuilt": search_index.rebuild().indexed}
+    return {}
 
 
 @task()

@@ -468,6 +468,41 @@ def test_corrupt_index_is_reported_and_rebuilt(register, people, index_dir):
     assert ids(search(people["clerk_a"], "chuan y")) == [document.pk]
 
 
+def test_the_processor_heals_an_index_of_an_older_schema(register, people, index_dir):
+    """GIVEN an index written by an older version (an upgrade) WHEN the
+    periodic outbox job runs THEN it rebuilds the index from the database,
+    and the next search finds the documents again."""
+    document = register("a", "Quyết định chuẩn y")
+    search_index.forget_index()
+    (index_dir / search_index.VERSION_FILE).write_text("6\n")
+    assert search(people["clerk_a"], "chuan y").unavailable
+    outcome = tasks.process_with_retry()
+    assert outcome["rebuilt"] == 1
+    assert ids(search(people["clerk_a"], "chuan y")) == [document.pk]
+
+
+def test_the_processor_resumes_an_interrupted_rebuild(register, people):
+    documents = [register("a", f"Biên bản họp số {n}", index=False) for n in range(4)]
+    real = search_index.iter_source_chunks
+
+    def dying(after_id=0, chunk=1000):
+        for number, sources in enumerate(real(after_id=after_id, chunk=chunk)):
+            if number == 1:
+                raise KeyboardInterrupt
+            yield sources
+
+    search_index.iter_source_chunks = dying
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            search_index.rebuild(chunk=2, commit_every=2)
+    finally:
+        search_index.iter_source_chunks = real
+    assert search_index.read_checkpoint() == documents[1].pk
+    assert tasks.process_with_retry()["rebuilt"] == 2
+    assert search_index.read_checkpoint() is None
+    assert search(people["clerk_a"], "bien ban hop").total == 4
+
+
 def test_crash_before_indexing_is_recovered_by_the_processor(register, people):
     """GIVEN a committed change whose processing never ran (the worker died)
     WHEN `hoso search process` (or the periodic job) runs THEN it is indexed."""
