@@ -26,6 +26,7 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
+from hoso.core.choices import Secrecy
 from hoso.search import text as vi
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ SCHEMA_VERSION = 7
 VERSION_FILE = "hoso-schema-version"
 CHECKPOINT_FILE = "rebuild.checkpoint"
 WRITER_HEAP_BYTES = 128_000_000
+TOP_SECRECY = max(Secrecy.values)
 
 
 class IndexUnavailable(RuntimeError):
@@ -149,7 +151,10 @@ def to_index_document(source: SourceDocument) -> tantivy.Document:
         doc.add_text("symbol", term)
     for prefix in ancestor_paths(source.org_path):
         doc.add_text("org_paths", prefix)
-    doc.add_unsigned("secrecy", int(source.secrecy))
+    # One level per document, known to the engine's filters (the search
+    # counts documents by these terms): anything else is taken as the top.
+    secrecy = int(source.secrecy)
+    doc.add_unsigned("secrecy", secrecy if secrecy in Secrecy.values else TOP_SECRECY)
     doc.add_unsigned("organization", source.organization_id)
     doc.add_text("doc_type", source.doc_type_code)
     doc.add_text("status", source.status)

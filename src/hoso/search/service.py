@@ -143,19 +143,38 @@ def permission_clauses(schema, user, searcher=None) -> list | None:
 
 
 def _covers_index(searcher, schema, paths) -> bool:
-    """Whether every live document of `searcher` is within `paths`: exact
-    (the engine's live count of the subtrees against its document count,
-    both of this one snapshot), and cheap (the term dictionary rules most
-    scopes out first). Intersecting a filter that matches everything costs
-    as much as the rest of a broad search."""
+    """Whether every live document of `searcher` is within `paths`, exactly,
+    on this one snapshot (intersecting a filter that matches everything
+    costs as much as the rest of a broad search).
+
+    From the term dictionary when the snapshot holds no deleted documents
+    (every document has one secrecy term, so their postings add up to all
+    documents, deleted ones included): the postings of disjoint subtrees
+    then count exactly the live documents within them. Otherwise the engine
+    counts the live documents within the subtrees (a pass over them)."""
     total = searcher.num_docs
     if not total:
         return False
+    subtrees = _outermost(paths)
+    within = sum(searcher.doc_freq("org_paths", path) for path in subtrees)
     # Live documents within the paths are at most their postings.
-    if sum(searcher.doc_freq("org_paths", path) for path in set(paths)) < total:
+    if within < total:
         return False
-    within = _any_term(schema, "org_paths", paths)
-    return searcher.search(within, 1, count=True).count == total
+    stored = sum(searcher.doc_freq("secrecy", level) for level in Secrecy.values)
+    if stored == total and within == total:
+        return True
+    query = _any_term(schema, "org_paths", subtrees)
+    return searcher.search(query, 1, count=True).count == total
+
+
+def _outermost(paths) -> list[str]:
+    """The paths without those inside another of them."""
+    ordered = sorted(set(paths))
+    kept: list[str] = []
+    for path in ordered:
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept
 
 
 def _any_term(schema, field_name: str, values) -> Query:
