@@ -334,3 +334,16 @@ def test_path_prefix_selects_exactly_what_startswith_selects(documents):
     assert prefix_upper_bound("/1/2/") == "/1/20"
     assert prefix_upper_bound("") is None
 
+
+@pytest.mark.parametrize("ordering", [("doc_type", "-id"), ("-status", "symbol")])
+def test_page_statement_keeps_any_ordering(staff, documents, ordering):
+    """The page's SQL tail (one compile) orders by columns; an ordering by a
+    relation (its model's ordering) is compiled by Django instead. Either
+    way the page is the queryset's."""
+    from hoso.core.pagination import page_ids
+    from hoso.documents import listing
+
+    qs = Document.objects.restrict(staff["clerk_a"].user, "view").order_by(*ordering)
+    body = json.loads(listing.page_response(qs, 1, 5).content)
+    assert [item["id"] for item in body["items"]] == page_ids(qs, 0, 5)
+    assert body["count"] == qs.count()
