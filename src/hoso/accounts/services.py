@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hoso.accounts import tokens
 from hoso.accounts.models import ApiToken, Person, Position, Role
 from hoso.core import audit, permissions
 
@@ -355,13 +356,10 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
     parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != "hoso":
         return None
-    # The person row comes along: restrict() needs the clearance next, and
-    # this saves a query on every API request.
-    try:  # the prefix is unique: get() spares first()'s ORDER BY
-        token = ApiToken.objects.select_related("user", "user__person").get(
-            prefix=parts[1]
-        )
-    except ApiToken.DoesNotExist:
+    # The user, the person (restrict() needs the clearance) and the user's
+    # current grants come along in the same statement, read afresh.
+    token = tokens.find_token(parts[1])
+    if token is None:
         return None
     if not hmac.compare_digest(token.digest, _digest(plaintext)):
         return None

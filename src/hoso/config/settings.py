@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # API calls with a bearer token take API_TOKEN_MIDDLEWARE instead (below).
+    "hoso.core.middleware.ApiTokenFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +116,20 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "hoso.core.middleware.ClientAddressMiddleware",
     "axes.middleware.AxesMiddleware",
+    "hoso.core.middleware.ApiTokenFastPathEnd",
+]
+# The chain of API calls that carry `Authorization: Bearer …`: authenticated
+# by the token alone, so without sessions, session users, second factor,
+# messages, htmx and sign-in lockout (core/middleware.py says why).
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hoso.core.middleware.DefaultLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hoso.core.middleware.ApiTokenCSPMiddleware",
+    "hoso.core.middleware.ClientAddressMiddleware",
 ]
 
 ROOT_URLCONF = "hoso.config.urls"

@@ -6,6 +6,8 @@ from django.urls import include, path
 from hoso.config.api import api
 
 urlpatterns = [
+    # First: the API is the most called, and URLs resolve in this order.
+    path("api/v1/", api.urls),
     path("", include("hoso.core.urls")),
     path("", include("hoso.accounts.urls")),
     path("organizations/", include("hoso.organizations.urls")),
@@ -19,6 +21,5 @@ urlpatterns = [
     path("", include("hoso.handbook.urls")),
     path("members/", include("hoso.members.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,17 @@ def current_grants(user) -> list[tuple[str, list[str], int]]:
     with connections[router.db_for_read(Position)].cursor() as cursor:
         cursor.execute(_grants_sql(), [user.pk, today, today])
         rows = cursor.fetchall()
+    return remember_grants(user, rows)
+
+
+def remember_grants(user, rows) -> list[tuple[str, list[str], int]]:
+    """Cache on `user` the grants read by another query of this request.
+
+    `rows` are (position id, organization path, role permissions) of the
+    user's current positions in `_grants_sql()`'s order, as the API token
+    lookup reads them in the same statement as the user
+    (`accounts.tokens.find_token`).
+    """
     grants = [
         (
             path,

@@ -19,9 +19,10 @@ both databases), so `DocumentOut` stays the documented item schema.
 
 from __future__ import annotations
 
+import functools
 import json
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
@@ -79,6 +80,7 @@ def _json_expression(column: str, key: str) -> str:
     return column
 
 
+@functools.cache
 def _item_sql() -> str:
     """`json_build_object(...)` of one document row `d` (type `t`)."""
     columns = {
@@ -117,16 +119,76 @@ def _page_postgresql(queryset: QuerySet, offset: int, size: int) -> str:
         return '{"items": [], "count": 0, "count_capped": false}'
 
 
-def _statement_postgresql(queryset: QuerySet, offset: int, size: int) -> str:
-    ids_sql, ids_params = (
-        with_tiebreak(queryset)
-        .values("pk")[offset : offset + size]
-        .query.sql_with_params()
+def _order_sql(queryset: QuerySet) -> str | None:
+    """`ORDER BY` of the queryset's ordering (ties broken by id), when every
+    key is a column of the documents table; else None."""
+    if queryset.query.extra_order_by:
+        return None
+    ordering = with_tiebreak(queryset).query.order_by
+    quote = connections[queryset.db].ops.quote_name
+    table = quote(Document._meta.db_table)
+    keys = []
+    for key in ordering:
+        if not isinstance(key, str):
+            return None
+        name = key.lstrip("-")
+        try:
+            field = (
+                Document._meta.pk if name == "pk" else Document._meta.get_field(name)
+            )
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or field.is_relation:  # a relation sorts by its model
+            return None
+        direction = " DESC" if key.startswith("-") else " ASC"
+        keys.append(f"{table}.{quote(field.column)}{direction}")
+    return f" ORDER BY {', '.join(keys)}" if keys else None
+
+
+def _page_and_count_sql(
+    queryset: QuerySet, offset: int, size: int
+) -> tuple[str, list, str, list]:
+    """(page ids SQL, params, capped count SQL, params).
+
+    Both are the same filtered query, one ordered and sliced, one cut at
+    the cap. Django compiles it once, without ordering or slice, and the
+    two tails are added here: compiling cost about 0.3 ms per query, a
+    tenth of the request. Anything the tails could not simply follow
+    (distinct, grouping, a union, an ordering by an expression or a
+    related field) is compiled twice by Django instead.
+    """
+    query = queryset.query
+    order = _order_sql(queryset)
+    if (
+        order is None
+        or query.combinator
+        or query.distinct
+        or query.group_by is not None
+        or query.is_sliced
+    ):
+        ids_sql, ids_params = (
+            with_tiebreak(queryset)
+            .values("pk")[offset : offset + size]
+            .query.sql_with_params()
+        )
+        count_sql, count_params = (
+            queryset.order_by()
+            .values("pk")[: pagination.COUNT_CAP + 1]
+            .query.sql_with_params()
+        )
+        return ids_sql, list(ids_params), count_sql, list(count_params)
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return (
+        f"{sql}{order} LIMIT %s OFFSET %s",
+        [*params, size, offset],
+        f"{sql} LIMIT %s",
+        [*params, pagination.COUNT_CAP + 1],
     )
-    count_sql, count_params = (
-        queryset.order_by()
-        .values("pk")[: pagination.COUNT_CAP + 1]
-        .query.sql_with_params()
+
+
+def _statement_postgresql(queryset: QuerySet, offset: int, size: int) -> str:
+    ids_sql, ids_params, count_sql, count_params = _page_and_count_sql(
+        queryset, offset, size
     )
     # Composed of Django-compiled SQL and constants; every value is a
     # parameter.

@@ -299,3 +299,51 @@ def test_register_page_query_count_does_not_grow(
         incoming(symbol=f"{n}-TB/TU")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/documents/incoming/")
+
+
+# The scope as a path range ------------------------------------------------------
+
+
+def test_path_prefix_selects_exactly_what_startswith_selects(documents):
+    """GIVEN paths that share leading characters, and LIKE wildcards
+    THEN `path_prefix` (a byte-wise range on PostgreSQL) keeps exactly the
+    paths that start with the prefix."""
+    from hoso.core.lookups import prefix_upper_bound
+
+    paths = [
+        "/1/2/",
+        "/1/2/9/",
+        "/1/2/95/",
+        "/1/20/",
+        "/1/2",
+        "/1/3/",
+        "/1/2/%/",
+        "/1/2/_/",
+    ]
+    for document, path in zip(documents, paths, strict=True):
+        Document.objects.filter(pk=document.pk).update(org_path=path)
+    by_path = {path: document.pk for document, path in zip(documents, paths)}
+    for prefix in ["/1/2/", "/1/2/9", "/1/2/9/", "/1/", "/1/2/%/", "/1/2/_", "/9/"]:
+        expected = {pk for path, pk in by_path.items() if path.startswith(prefix)}
+        found = set(
+            Document.objects.filter(org_path__path_prefix=prefix).values_list(
+                "pk", flat=True
+            )
+        )
+        assert found == expected, prefix
+    assert prefix_upper_bound("/1/2/") == "/1/20"
+    assert prefix_upper_bound("") is None
+
+
+@pytest.mark.parametrize("ordering", [("doc_type", "-id"), ("-status", "symbol")])
+def test_page_statement_keeps_any_ordering(staff, documents, ordering):
+    """The page's SQL tail (one compile) orders by columns; an ordering by a
+    relation (its model's ordering) is compiled by Django instead. Either
+    way the page is the queryset's."""
+    from hoso.core.pagination import page_ids
+    from hoso.documents import listing
+
+    qs = Document.objects.restrict(staff["clerk_a"].user, "view").order_by(*ordering)
+    body = json.loads(listing.page_response(qs, 1, 5).content)
+    assert [item["id"] for item in body["items"]] == page_ids(qs, 0, 5)
+    assert body["count"] == qs.count()

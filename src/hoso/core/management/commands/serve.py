@@ -29,12 +29,19 @@ class Command(BaseCommand):
             "--workers", type=int, default=1, help="Web worker processes."
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="Threads per web worker process (granian's default: one per "
+            "two concurrent requests it accepts).",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="Do not start the background worker and scheduler.",
         )
 
-    def handle(self, *args, init, host, port, workers, no_worker, **options):
+    def handle(self, *args, init, host, port, workers, threads, no_worker, **options):
         if init:
             call_command("migrate", interactive=False, verbosity=0)
             if not Organization.objects.exists():
@@ -66,6 +73,7 @@ class Command(BaseCommand):
                 "--workers",
                 str(workers),
                 "--no-ws",
+                *(["--blocking-threads", str(threads)] if threads else []),
                 "hoso.config.wsgi:application",
             ]
         )
