@@ -15,12 +15,11 @@ The file is read in chunks of `CHUNK` rows and never held in memory whole.
 Each chunk is validated on its own (`_validate_rows`: the row rules, in
 worker processes for big files, see `import_workers`); the parent then takes
 the chunks in file order, checks the numbers that must be unique within the
-file, looks the chunk's citizen IDs and numbers up in the table, and hands
-the new members' rows to a sink. On PostgreSQL a commit streams each chunk
-into the table with `COPY` inside the one transaction while the workers
-validate the next chunks (an error anywhere rolls it all back); elsewhere the
-rows are staged in a temporary file and inserted at the end. A million rows
-load in under two minutes (bench/members_load.py, docs/BENCHMARKS.md).
+file, looks the chunk's citizen IDs and numbers up in the table, and stages
+the new members' rows (lines of COPY text) in a temporary file. A commit then
+stores them in one transaction: PostgreSQL `COPY` for the members and their
+timeline rows, `bulk_create` elsewhere. Measured with bench/members_load.py:
+docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -958,27 +958,21 @@ def run_import(
     report.sha256 = digest.hexdigest()
     workers = import_workers(path) if workers is None else workers
     run = _Run(organization, report, report_limit)
-    if commit and connection.vendor == "postgresql":
-        # One transaction from the first chunk on: each chunk's new members
-        # are copied in while the workers validate the next ones.
-        with transaction.atomic():
-            run.sink = _CopySink(run.now, run.ctx.today)
-            run.validate(path, workers)
-            if report.ok and (report.new or report.updated):
-                run.finish(acting_user)
-            else:
-                transaction.set_rollback(True)
-        report.committed = report.ok and bool(report.new or report.updated)
-        return report
-    sink = _FileSink() if commit else None
+    # The new members' lines wait in a temporary file: the look-ups see the
+    # table as it was, and nothing is written until every row is known good.
+    sink = _StagedSink() if commit else None
     try:
         run.sink = sink
         run.validate(path, workers)
         if commit and report.ok and (report.new or report.updated):
             with transaction.atomic():
                 if report.new:
-                    ids = insert_staged(sink.close())
-                    insert_events(ids, organization)
+                    sink.close()
+                    if connection.vendor == "postgresql":
+                        sink.copy(run.now, run.ctx.today)
+                    else:
+                        ids = insert_staged(sink.path)
+                        insert_events(ids, organization)
                 run.finish(acting_user)
             report.committed = True
         return report
@@ -1118,7 +1112,7 @@ class _Run:
                 self.updates.append((current[0], _profile_from_line(line)))
             else:
                 report.unchanged += 1
-        # Once a row is refused nothing will be committed: stop writing.
+        # Once a row is refused nothing will be committed: stop staging.
         if new and self.sink is not None and report.ok:
             self.sink.write(new)
 
@@ -1205,51 +1199,60 @@ def _stored(ids: list[str], cards: list[str], bios: list[str]):
     return existing, taken[0], taken[1]
 
 
-class _FileSink:
-    """New members' rows staged in a temporary file, inserted at the end."""
+class _StagedSink:
+    """The new members' staged lines in a temporary file (and their
+    organizations), stored at the end."""
 
     def __init__(self):
         self.handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 — removed below
             "w", suffix=".tsv", encoding="utf-8", delete=False
         )
+        self.path = self.handle.name
+        self.organizations = array("q")
 
     def write(self, rows: list[tuple[str, int]]) -> None:
-        self.handle.writelines(line for line, _org in rows)
+        self.handle.writelines([line for line, _org in rows])
+        self.organizations.extend([org for _line, org in rows])
 
-    def close(self) -> str:
+    def close(self) -> None:
         self.handle.close()
-        return self.handle.name
 
     def remove(self) -> None:
         self.handle.close()
-        os.unlink(self.handle.name)
+        os.unlink(self.path)
 
-
-class _CopySink:
-    """New members copied into the table chunk by chunk (PostgreSQL), each
-    with its "imported" timeline entry, inside the run's transaction."""
-
-    def __init__(self, now: str, today: date):
-        self.event_tail = f"\t{EventKind.IMPORTED}\t{today.isoformat()}\t"
-        self.event_end = f"\t\t{{}}\t{now}\n"
-
-    def write(self, rows: list[tuple[str, int]]) -> None:
-        ids = _allocate_ids(len(rows))
-        members = "".join(
-            [f"{pk}\t{line}" for pk, (line, _org) in zip(ids, rows, strict=True)]
-        )
-        tail, end = self.event_tail, self.event_end
-        events = "".join(
-            [
-                f"{pk}{tail}{org}{end}"
-                for pk, (_line, org) in zip(ids, rows, strict=True)
-            ]
-        )
+    def copy(self, now: str, today: date) -> None:
+        """COPY the members, then their "imported" timeline entries
+        (PostgreSQL), ids from the member table's sequence."""
+        ids = _allocate_ids(len(self.organizations))
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(_MEMBER_COPY) as copy:
-                copy.write(members)
+            with (
+                open(self.path, encoding="utf-8") as src,
+                cursor.cursor.copy(_MEMBER_COPY) as copy,
+            ):
+                batch: list[str] = []
+                for pk, line in zip(ids, src, strict=True):
+                    batch.append(f"{pk}\t{line}")
+                    if len(batch) >= 5000:
+                        copy.write("".join(batch))
+                        batch.clear()
+                copy.write("".join(batch))
+            head = f"\t{EventKind.IMPORTED}\t{today.isoformat()}\t"
+            tail = f"\t\t{{}}\t{now}\n"
             with cursor.cursor.copy(_EVENT_COPY) as copy:
-                copy.write(events)
+                for start in range(0, len(ids), 5000):
+                    copy.write(
+                        "".join(
+                            [
+                                f"{pk}{head}{org}{tail}"
+                                for pk, org in zip(
+                                    ids[start : start + 5000],
+                                    self.organizations[start : start + 5000],
+                                    strict=True,
+                                )
+                            ]
+                        )
+                    )
 
 
 _MEMBER_COPY = f"COPY {Member._meta.db_table} ({', '.join(['id', *STAGED])}) FROM STDIN"
