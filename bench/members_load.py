@@ -4,14 +4,17 @@ Creates a throwaway database (dropped afterwards unless --keep), migrates it
 (untimed), builds the province tree (1,500 grassroots organizations and
 cells), writes a CSV of N member rows in the import format (untimed), then
 times `hoso.members.imports.run_import(..., commit=True)`: reading, validating
-every row (the same rules as the UI's dry run), staging, COPY into the table
-and the timeline rows, in one transaction. Reports wall time, the Python
-process's CPU time, the PostgreSQL backend's share is the difference, and
-checks the row counts. A second run re-imports the same file to show it
-changes nothing (idempotent) and how long the check takes.
+every row (the same rules as the UI's dry run; in worker processes for a big
+file), staging, COPY into the table and the timeline rows, in one
+transaction. Reports wall time, the CPU of this process and of its
+validation workers, the CPU of the connection's PostgreSQL backend (from
+/proc) and the load average, and checks the row counts. A second run
+re-imports the same file to show it changes nothing (idempotent) and how
+long the check takes.
 
     PYTHONPATH=src .venv/bin/python bench/members_load.py [--rows 1000000]
         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+        [--workers N] [--profile FILE] [--db-prefix hoso_members_bench]
 """
 
 from __future__ import annotations
