@@ -173,3 +173,200 @@ def test_import_needs_permission(tree, make_user, tmp_path):
         imports.run_import(
             path, tree["a"], acting_user=make_user("secretary", tree["b"]), commit=True
         )
+
+
+# Parallel validation and the fast path ---------------------------------------
+
+
+def numbered(index, **changes):
+    """A good row with its own numbers (index < 1000)."""
+    row = dict(
+        GOOD,
+        full_name=f"Người Số {index}",
+        citizen_id=f"001085{index:06d}",
+        card_number=f"{20_000_000 + index:08d}",
+        biography_number=f"{index:06d}HN",
+    )
+    row.update(changes)
+    return row
+
+
+def messy_rows():
+    """Good rows and every kind of bad one, with numbers repeated across
+    chunks of 3 rows (and within one), rows refused for one column that
+    still claim their numbers, and cells that need folding."""
+    return [
+        numbered(1),
+        numbered(2, date_of_birth="31/02/1990", card_number="123"),
+        numbered(3, sex="X", biography_number="12 34"),
+        # Chunk 2: row 5 repeats row 2's citizen ID (row 2 was refused for
+        # other columns: its valid numbers still count), row 6 row 1's card.
+        numbered(4, full_name="  Lê   Văn \n Tư  ", insured_salary="x"),
+        numbered(5, citizen_id="001085000002"),
+        numbered(6, card_number="2000 0001"),
+        # Chunk 3: a duplicate within the chunk, a biography number written
+        # with a separator and lower case, a date in ISO form.
+        numbered(7, biography_number="000007 hn", date_of_birth="1985-09-02"),
+        numbered(8, biography_number="000007HN"),
+        numbered(9, cell_code="B-1", admission_date="19/05/2099"),
+        # Chunk 4: required cells missing, too long, ages, the other cell.
+        numbered(10, full_name="", citizen_id="", dues_category="?"),
+        numbered(11, badge_number="9" * 40, full_membership_date="01/01/2000"),
+        numbered(12, date_of_birth="01/01/2000", admission_date="01/01/2010"),
+        # Chunk 5: the numbers of rows refused above, once more.
+        numbered(13, citizen_id="001085000010"),
+        numbered(14, card_number="20000011", biography_number="000004HN"),
+        numbered(15, citizen_id="001085000001", insured_salary="²"),
+    ]
+
+
+def errors_of(report):
+    return [(e.row, e.column, e.message) for e in report.errors]
+
+
+def test_parallel_validation_reports_like_serial(
+    tree, secretary, tmp_path, monkeypatch
+):
+    """GIVEN a file whose chunks share numbers WHEN it is validated in one
+    process and in two workers THEN both report the same errors in the same
+    order, duplicates across chunks included."""
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    path = write_csv(tmp_path, messy_rows())
+    serial = imports.run_import(
+        path, tree["a"], acting_user=secretary, commit=False, workers=1
+    )
+    parallel = imports.run_import(
+        path, tree["a"], acting_user=secretary, commit=False, workers=2
+    )
+    assert parallel.as_dict() == serial.as_dict()
+    same = "The same number appears on an earlier row."
+    assert [e[:2] for e in errors_of(serial) if e[2] == same] == [
+        (6, "citizen_id"),  # row 2's, which was refused for other columns
+        (7, "card_number"),  # row 2's, written with a space
+        (9, "biography_number"),  # row 8's, in the same chunk
+        (15, "card_number"),  # row 12's (refused for its badge)
+        (15, "biography_number"),  # row 5's (refused for its salary)
+        (16, "citizen_id"),  # row 2's again
+    ]
+    assert [e[:2] for e in errors_of(serial) if e[2] != same] == [
+        (3, "date_of_birth"),
+        (3, "card_number"),
+        (4, "sex"),
+        (4, "biography_number"),
+        (5, "insured_salary"),
+        (10, "cell_code"),
+        (10, "admission_date"),
+        (10, "admission_date"),
+        (10, "full_membership_date"),
+        (11, "full_name"),
+        (11, "citizen_id"),
+        (11, "dues_category"),
+        (12, "badge_number"),
+        (12, "full_membership_date"),
+        (13, "admission_date"),
+        (16, "insured_salary"),
+    ]
+    # Rows 2, 8 and 14 are good (row 14 reuses the citizen ID that row 11
+    # left empty).
+    assert serial.new == 3 and serial.rows == 15
+
+
+def test_parallel_errors_are_in_serial_order_with_a_limit(
+    tree, secretary, tmp_path, monkeypatch
+):
+    """GIVEN more errors than the report keeps WHEN validated in parallel
+    THEN the kept ones and the count are those of the serial run."""
+    monkeypatch.setattr(imports, "CHUNK", 4)
+    rows = messy_rows() * 3
+    path = write_csv(tmp_path, rows)
+    runs = [
+        imports.run_import(
+            path,
+            tree["a"],
+            acting_user=secretary,
+            commit=False,
+            workers=workers,
+            report_limit=7,
+        )
+        for workers in (1, 2)
+    ]
+    assert runs[0].as_dict() == runs[1].as_dict()
+    assert len(runs[0].errors) == 7 and runs[0].error_count > 40
+
+
+def test_parallel_commit_and_reimport(tree, secretary, tmp_path, monkeypatch):
+    """GIVEN a good file of several chunks WHEN committed with two workers
+    THEN every member and timeline entry is stored; re-importing it changes
+    nothing and a changed profile is updated."""
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    rows = [
+        numbered(i, full_membership_date="" if i % 3 else "19/05/2011")
+        for i in range(1, 8)
+    ]
+    path = write_csv(tmp_path, rows)
+    report = imports.run_import(
+        path, tree["a"], acting_user=secretary, commit=True, workers=2
+    )
+    assert report.committed and report.new == 7, report.errors
+    assert Member.objects.count() == 7
+    assert MemberEvent.objects.filter(kind="imported").count() == 7
+    third = Member.objects.get(citizen_id="001085000003")
+    assert third.status == MemberStatus.FULL and third.insured_salary == 7_200_000
+    before = list(Member.objects.values().order_by("pk"))
+
+    again = imports.run_import(
+        path, tree["a"], acting_user=secretary, commit=True, workers=2
+    )
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 7)
+    assert list(Member.objects.values().order_by("pk")) == before
+
+    rows[4] = numbered(5, occupation="Kỹ sư", insured_salary="")
+    changed = write_csv(tmp_path, rows, "changed.csv")
+    report = imports.run_import(
+        changed, tree["a"], acting_user=secretary, commit=True, workers=2
+    )
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 6)
+    fifth = Member.objects.get(citizen_id="001085000005")
+    assert fifth.occupation == "Kỹ sư" and fifth.insured_salary is None
+
+
+def test_parallel_commit_with_an_error_writes_nothing(
+    tree, secretary, tmp_path, monkeypatch
+):
+    """GIVEN good chunks followed by one bad row WHEN committed with two
+    workers THEN nothing is written (chunks copied before are rolled back)."""
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    rows = [numbered(i) for i in range(1, 6)] + [numbered(6, sex="?")]
+    path = write_csv(tmp_path, rows)
+    report = imports.run_import(
+        path, tree["a"], acting_user=secretary, commit=True, workers=2
+    )
+    assert not report.committed and report.error_count == 1
+    assert not Member.objects.exists() and not MemberEvent.objects.exists()
+
+
+def test_backslashes_and_tabs_survive_staging(tree, secretary, tmp_path):
+    """GIVEN cells with a backslash and with "\\N" WHEN committed THEN they
+    are stored as written (the staged rows escape them)."""
+    path = write_csv(
+        tmp_path,
+        [numbered(1, residence="Số 5\\7 phố Huế", religion="\\N", birth_name="A\tB")],
+    )
+    report = imports.run_import(path, tree["a"], acting_user=secretary, commit=True)
+    assert report.committed, report.errors
+    member = Member.objects.get()
+    assert member.residence == "Số 5\\7 phố Huế"
+    assert member.religion == "\\N"
+    assert member.birth_name == "A B"
+
+
+def test_import_workers_setting(tmp_path, settings, monkeypatch):
+    """Small files and a setting of 1 validate in the calling process."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"x" * 100)
+    settings.MEMBERS_IMPORT_WORKERS = 2
+    assert imports.import_workers(str(path)) == 1
+    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 50)
+    assert imports.import_workers(str(path)) == 2
+    settings.MEMBERS_IMPORT_WORKERS = 1
+    assert imports.import_workers(str(path)) == 1
