@@ -570,8 +570,14 @@ def import_members(request, payload: Form[ImportIn], file: File[UploadedFile]):
         for chunk in file.chunks():
             handle.write(chunk)
     try:
+        # In a web request: no worker processes (forking a threaded server
+        # process is unsafe).
         report = imports.run_import(
-            handle.name, organization, acting_user=request.user, commit=payload.commit
+            handle.name,
+            organization,
+            acting_user=request.user,
+            commit=payload.commit,
+            workers=1,
         )
     finally:
         os.unlink(handle.name)

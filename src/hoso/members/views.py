@@ -784,8 +784,14 @@ class ImportView(LoginRequiredMixin, View):
                 handle.write(chunk)
         organization = form.cleaned_data["organization"]
         try:
+            # In a web request: no worker processes (forking a threaded
+            # server process is unsafe).
             report = imports.run_import(
-                str(path), organization, acting_user=request.user, commit=False
+                str(path),
+                organization,
+                acting_user=request.user,
+                commit=False,
+                workers=1,
             )
         except ValidationError as exc:
             os.unlink(path)
@@ -818,7 +824,11 @@ class ImportView(LoginRequiredMixin, View):
         )
         try:
             report = imports.run_import(
-                str(path), organization, acting_user=request.user, commit=True
+                str(path),
+                organization,
+                acting_user=request.user,
+                commit=True,
+                workers=1,
             )
         finally:
             os.unlink(path)
