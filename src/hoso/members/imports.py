@@ -710,43 +710,11 @@ _COLUMN_COUNT = len(_PLAN)
 def staged_line(clean: dict, now: str) -> str:
     """A member's row as a line of COPY text (without the id): `clean`'s
     values, the model's defaults for the rest, `now` for the timestamps."""
-    parts = []
-    append = parts.append
     get = clean.get
-    nulls = 0
-    for attname, default, is_now in _PLAN:
-        if is_now:
-            append(now)
-            continue
-        value = get(attname, default)
-        if value.__class__ is str:
-            append(value)
-        elif value is None:
-            nulls += 1
-            append(_NULL)
-        elif value.__class__ is date:
-            append(value.isoformat())
-        else:
-            append(_copy_text(value))
-    line = "\t".join(parts)
-    # Escaping is rare (a backslash, tab or line break in a value): check
-    # the whole line once instead of every value.
-    if (
-        line.count("\\") != nulls
-        or line.count("\t") != _COLUMN_COUNT - 1
-        or "\n" in line
-        or "\r" in line
-    ):
-        return _escaped_staged_line(clean, now)
-    return line + "\n"
-
-
-def _escaped_staged_line(clean: dict, now: str) -> str:
-    parts = []
-    for attname, default, is_now in _PLAN:
-        value = now if is_now else clean.get(attname, default)
-        parts.append(_NULL if value is None else _copy_text(value).translate(_ESCAPES))
-    return "\t".join(parts) + "\n"
+    values = [
+        now if is_now else get(attname, default) for attname, default, is_now in _PLAN
+    ]
+    return _profile_text(values) + "\n"
 
 
 # Where `FAST_FIELDS` go in a staged line, and the rest of the line.
@@ -793,12 +761,13 @@ def _line_from_values(values: list, now: str) -> str:
         or "\n" in line
         or "\r" in line
     ):
-        return _escaped_staged_line(dict(zip(FAST_FIELDS, values, strict=True)), now)
+        return staged_line(dict(zip(FAST_FIELDS, values, strict=True)), now)
     return line + "\n"
 
 
 def _profile_text(values) -> str:
-    """Profile values as they are written in a staged line, tab-separated."""
+    """Values as they are written in a staged line, tab-separated (escaped
+    only when one needs it: rare, so the whole line is checked once)."""
     nulls = 0
     parts = []
     append = parts.append

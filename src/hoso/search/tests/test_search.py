@@ -438,17 +438,14 @@ def test_rebuild_from_an_empty_index_gives_the_same_results(
     assert search_index.read_checkpoint() is None
 
 
-def test_rebuild_resumes_after_an_interruption(register, people, index_dir):
-    """A rebuild that died after committing some chunks continues from its
-    checkpoint and ends with every document exactly once."""
-    documents = [register("a", f"Biên bản họp số {n}", index=False) for n in range(6)]
-    calls = {"n": 0}
+def interrupt_rebuild(*, after_chunks: int) -> None:
+    """Run a rebuild (2 documents a chunk, committed each chunk) that dies
+    while reading the chunk after `after_chunks`."""
     real = search_index.iter_source_chunks
 
     def dying(after_id=0, chunk=1000):
-        for sources in real(after_id=after_id, chunk=chunk):
-            calls["n"] += 1
-            if calls["n"] == 3:
+        for number, sources in enumerate(real(after_id=after_id, chunk=chunk)):
+            if number == after_chunks:
                 raise KeyboardInterrupt
             yield sources
 
@@ -458,6 +455,13 @@ def test_rebuild_resumes_after_an_interruption(register, people, index_dir):
             search_index.rebuild(chunk=2, commit_every=2)
     finally:
         search_index.iter_source_chunks = real
+
+
+def test_rebuild_resumes_after_an_interruption(register, people, index_dir):
+    """A rebuild that died after committing some chunks continues from its
+    checkpoint and ends with every document exactly once."""
+    documents = [register("a", f"Biên bản họp số {n}", index=False) for n in range(6)]
+    interrupt_rebuild(after_chunks=2)
     assert search_index.read_checkpoint() == documents[3].pk
     state = search_index.rebuild(chunk=2, commit_every=2)
     assert state.resumed_from == documents[3].pk
@@ -494,20 +498,7 @@ def test_the_processor_heals_an_index_of_an_older_schema(register, people, index
 
 def test_the_processor_resumes_an_interrupted_rebuild(register, people):
     documents = [register("a", f"Biên bản họp số {n}", index=False) for n in range(4)]
-    real = search_index.iter_source_chunks
-
-    def dying(after_id=0, chunk=1000):
-        for number, sources in enumerate(real(after_id=after_id, chunk=chunk)):
-            if number == 1:
-                raise KeyboardInterrupt
-            yield sources
-
-    search_index.iter_source_chunks = dying
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            search_index.rebuild(chunk=2, commit_every=2)
-    finally:
-        search_index.iter_source_chunks = real
+    interrupt_rebuild(after_chunks=1)
     assert search_index.read_checkpoint() == documents[1].pk
     assert tasks.process_with_retry()["rebuilt"] == 2
     assert search_index.read_checkpoint() is None
