@@ -33,6 +33,8 @@ VIEW_PERMISSION = "documents.view_document"
 # A symbol match ranks above a mention in the text.
 SYMBOL_BOOST = 4.0
 SNIPPET_CHARS = 220
+# Words in more documents than this share are matched without being scored.
+COMMON_SHARE = 0.8
 # Deep pages cost a full top-k each; nobody reads page 500.
 MAX_OFFSET = 5_000
 FACET_SIZES = {"doc_type": 40, "status": 20, "year": 30}
@@ -276,11 +278,37 @@ def text_query(
         _word_query(schema, word, exact=exact, searcher=searcher)
         for word in parsed.words
     ]
+    if searcher is not None and len(clauses) > 1:
+        clauses = _unscored_common_words(searcher, parsed.words, clauses, exact=exact)
     clauses += [_phrase_query(schema, words, exact=exact) for words in parsed.phrases]
     clauses += [_symbol_query(schema, symbol) for symbol in parsed.symbols]
     if len(clauses) == 1:
         return clauses[0]
     return Query.boolean_query([(Occur.Must, clause) for clause in clauses])
+
+
+def _unscored_common_words(searcher, words, clauses, *, exact) -> list[Query]:
+    """The word clauses, those of words in most documents as filters only.
+
+    BM25 gives a word in more than COMMON_SHARE of the documents almost no
+    weight (its idf is at most ln 1.25, against about 4.6 for a word in one
+    document of a hundred), yet scoring it costs a pass over most of the
+    index. Such words still have to match; the rarest word is always
+    scored, so the ranking keeps what tells the documents apart."""
+    total = searcher.num_docs
+    frequencies = [
+        searcher.doc_freq("text", word)
+        if exact and vi.has_diacritics(word)
+        else searcher.doc_freq("text_folded", _folded(word))
+        for word in words
+    ]
+    rarest = min(range(len(words)), key=frequencies.__getitem__)
+    return [
+        Query.const_score_query(clause, 0.0)
+        if index != rarest and frequencies[index] > COMMON_SHARE * total
+        else clause
+        for index, clause in enumerate(clauses)
+    ]
 
 
 def filter_queries(schema, filters: SearchFilters) -> list[Query]:
@@ -431,12 +459,13 @@ def _facets(searcher, query) -> dict[str, list[tuple[str | int, int]]]:
     return facets
 
 
-def _page_texts(
+def _page_windows(
     documents: dict[int, Document], finders: list[re.Pattern]
 ) -> dict[int, str]:
-    """The searchable text of the page's documents, as the index has it —
-    with their attachments' text only where the document's own text holds
-    none of the words (one query for those, usually none)."""
+    """The part of each page document's searchable text (as the index has
+    it) to cut its snippet from: around the first match of any word. The
+    attachments' text is read only for documents whose own text holds none
+    of the words (one query for those, usually none)."""
 
     def compose(document: Document, attachment_texts=()) -> str:
         return searchable_text(
@@ -451,33 +480,33 @@ def _page_texts(
         )
 
     texts = {pk: compose(document) for pk, document in documents.items()}
-    unmatched = [
-        pk
-        for pk, text in texts.items()
-        if not any(finder.search(text) for finder in finders)
-    ]
-    if not unmatched:
-        return texts
-    attachments: dict[int, list[str]] = {}
-    rows = (
-        Attachment.objects.filter(document_id__in=unmatched)
-        .exclude(text="")
-        .order_by("document_id", "-is_main", "id")
-        .values_list("document_id", "text")
-    )
-    for document_id, text in rows:
-        attachments.setdefault(document_id, []).append(text)
-    for pk, found in attachments.items():
-        texts[pk] = compose(documents[pk], found)
-    return texts
+    firsts = {pk: _first_match(text, finders) for pk, text in texts.items()}
+    unmatched = [pk for pk, first in firsts.items() if first is None]
+    if unmatched:
+        attachments: dict[int, list[str]] = {}
+        rows = (
+            Attachment.objects.filter(document_id__in=unmatched)
+            .exclude(text="")
+            .order_by("document_id", "-is_main", "id")
+            .values_list("document_id", "text")
+        )
+        for document_id, text in rows:
+            attachments.setdefault(document_id, []).append(text)
+        for pk, found in attachments.items():
+            texts[pk] = compose(documents[pk], found)
+            firsts[pk] = _first_match(texts[pk], finders)
+    return {pk: _window(text, firsts[pk]) for pk, text in texts.items()}
 
 
-def _window(text: str, finders: list[re.Pattern]) -> str:
-    """The part of `text` around the first match of any word (the snippet
-    generator reads all it is given: a long text would cost milliseconds per
-    hit)."""
+def _first_match(text: str, finders: list[re.Pattern]) -> int | None:
     starts = [match.start() for finder in finders if (match := finder.search(text))]
-    start = max(0, min(starts) - SNIPPET_CHARS // 2) if starts else 0
+    return min(starts) if starts else None
+
+
+def _window(text: str, first: int | None) -> str:
+    """The part of `text` around `first` (the snippet generator reads all it
+    is given: a long text would cost milliseconds per hit)."""
+    start = max(0, first - SNIPPET_CHARS // 2) if first else 0
     if start:
         start = text.find(" ", start) + 1 or start
     return text[start : start + 3 * SNIPPET_CHARS]
@@ -496,7 +525,7 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
     )
     by_id = {document.pk: document for document in documents.filter(pk__in=ids)}
     highlight, field_name, finders = _highlight_query(schema, parsed, exact=exact)
-    texts = _page_texts(by_id, finders)
+    windows = _page_windows(by_id, finders)
     generator = tantivy.SnippetGenerator.create(searcher, highlight, schema, field_name)
     generator.set_max_num_chars(SNIPPET_CHARS)
     hits = []
@@ -506,7 +535,7 @@ def _hits(searcher, schema, parsed, scored, user, *, exact) -> list[SearchHit]:
             logger.info("search hit %s not visible in the database; skipped", doc_id)
             continue
         source = tantivy.Document()
-        source.add_text(field_name, _window(texts[doc_id], finders))
+        source.add_text(field_name, windows[doc_id])
         snippet = generator.snippet_from_doc(source)
         hits.append(
             SearchHit(

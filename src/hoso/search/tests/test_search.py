@@ -23,6 +23,7 @@ from hoso.search.service import (
     SearchFilters,
     _covers_index,
     search,
+    text_query,
 )
 
 
@@ -104,6 +105,30 @@ def test_folding_matches_the_index_analyzer():
     )
     for letter in letters + letters.upper():
         assert text.folded_tokens(letter) == [text.fold(letter)], letter
+
+
+def test_words_in_most_documents_match_without_being_scored(register, people):
+    """GIVEN "kế hoạch" in every document WHEN it is searched with a rarer
+    word THEN it only filters (BM25 gives it almost no weight), the rarer
+    word ranks, and every match is still found and counted."""
+    for number in range(4):
+        register("a", f"Kế hoạch số {number}")
+    twice = register("a", "Kế hoạch phòng chống thiên tai, thiên tai")
+    once = register("a", "Kế hoạch về thiên tai và kinh tế")
+    result = search(people["clerk_a"], "ke hoach thien")
+    assert ids(result) == [twice.pk, once.pk]
+    assert result.total == 2
+    index = search_index.get_index()
+    query = repr(
+        text_query(
+            index.schema,
+            text.parse_query("ke hoach thien"),
+            searcher=index.searcher(),
+        )
+    )
+    assert query.count("Const(score=0") == 2  # "ke" and "hoach", not "thien"
+    # All common: the rarest still ranks.
+    assert search(people["clerk_a"], "ke hoach").total == 6
 
 
 def test_decomposed_text_is_found(register, people):
