@@ -11,6 +11,21 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
+def open_action(page, name: str) -> None:
+    """Open a lifecycle action's accordion item and wait until it has
+    finished opening (a click during the animation can miss its target)."""
+    page.click(f"#open-{name}")
+    expect(page.locator(f"#action-{name}")).to_have_class(
+        re.compile(r"(^|\s)show(\s|$)")
+    )
+
+
+def submit_action(page, name: str) -> None:
+    """Submit a lifecycle action's form and wait for the answer's page."""
+    with page.expect_navigation():
+        page.click(f"#submit-{name}")
+
+
 def _months_ago(months: int) -> str:
     today = date.today()
     year, month = divmod(today.month - 1 - months, 12)
@@ -58,10 +73,10 @@ def test_admit_then_full_membership(page):
         f"/api/v1/members?organization={cell_value}&status=full&page_size=500"
     )
     full_members = response.json()["count"]
-    page.click("#open-vote")
+    open_action(page, "vote")
     page.fill("#id_vote-votes_for", str(full_members))
     page.fill("#id_vote-votes_against", "0")
-    page.click("#submit-vote")
+    submit_action(page, "vote")
     expect(page).to_have_url(re.compile(rf"/members/{member_id}/$"))
     expect(page.locator("#member-status")).to_have_attribute("data-status", "full")
     expect(page.locator("#timeline [data-kind=full_membership]")).to_have_count(1)
@@ -79,13 +94,13 @@ def test_transfer_between_two_communes(make_context):
     member = members["items"][-1]
     origin.goto(f"/members/{member['id']}/")
     name = origin.locator("#member-name").inner_text()
-    origin.click("#open-transfer")
+    open_action(origin, "transfer")
     target = origin.locator(
         "#id_transfer-target option", has_text=re.compile(r"^Chi bộ.*xã Diên Khánh")
     ).first
     target_name = target.inner_text().strip()
     origin.select_option("#id_transfer-target", target.get_attribute("value"))
-    origin.click("#submit-transfer")
+    submit_action(origin, "transfer")
     expect(origin.locator(".alert-success")).to_be_visible()
     expect(origin.locator("#member-name")).to_have_text(name)
 
