@@ -30,6 +30,7 @@ import io
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
 from array import array
 from collections import deque
@@ -840,6 +841,10 @@ def import_workers(path: str) -> int:
 
 
 def _init_worker(ctx: _Context, now: str, language: str | None) -> None:
+    # A forked worker inherits its parent's signal handlers: one that only
+    # sets a flag (a job worker's graceful stop, say) would keep the pool
+    # from terminating it, and the import would wait for it for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER.update(ctx=ctx, now=now)
     if language:
         translation.activate(language)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import signal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -343,6 +344,20 @@ def test_parallel_commit_with_an_error_writes_nothing(
     )
     assert not report.committed and report.error_count == 1
     assert not Member.objects.exists() and not MemberEvent.objects.exists()
+
+
+def test_import_workers_restore_the_default_stop_signal(tree):
+    """A forked worker inherits its parent's signal handlers. GIVEN a parent
+    whose SIGTERM only sets a flag (as a job worker's graceful stop does)
+    WHEN a worker starts THEN it restores the default handler, so the pool
+    can terminate it (a run stopped early once hung on such a worker)."""
+    previous = signal.signal(signal.SIGTERM, lambda *_args: None)
+    try:
+        imports._init_worker(imports._Context(tree["a"]), "2026-01-01", None)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        imports._WORKER.clear()
 
 
 def test_backslashes_and_tabs_survive_staging(tree, secretary, tmp_path):
