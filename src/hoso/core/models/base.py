@@ -21,6 +21,9 @@ class BaseModel(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_path_field: str | None = None
+    # The lookup that keeps a subtree: `path_prefix` (core/lookups.py) where
+    # a `varchar_pattern_ops` index serves the path on PostgreSQL.
+    scope_path_lookup = "startswith"
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -39,5 +42,5 @@ class BaseModel(models.Model):
             return Q()
         q = Q(pk__in=[])
         for path in paths:
-            q |= Q(**{f"{cls.scope_path_field}__startswith": path})
+            q |= Q(**{f"{cls.scope_path_field}__{cls.scope_path_lookup}": path})
         return q

@@ -186,18 +186,10 @@ class Document(BaseModel):
     )
 
     scope_path_field = "org_path"
+    # Byte-wise ranges on PostgreSQL: the list API counts up to 10,001 rows
+    # per request, and a range is checked in the index, a LIKE on every row.
+    scope_path_lookup = "path_prefix"
     objects = DocumentQuerySet.as_manager()
-
-    @classmethod
-    def scope_q(cls, paths: list[str], *, user, action: str) -> Q:
-        """The documents under any of `paths`, as byte-wise ranges on
-        PostgreSQL (`path_prefix`): the list API counts up to 10,001 rows
-        per request, and a range is checked in the index, a LIKE on every
-        row."""
-        q = Q(pk__in=[])
-        for path in paths:
-            q |= Q(org_path__path_prefix=path)
-        return q
 
     class Meta:
         ordering = ["-created"]
