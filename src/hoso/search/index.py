@@ -308,19 +308,26 @@ SOURCE_FIELDS = [
 ]
 
 
-def _sources(rows: list[dict]) -> list[SourceDocument]:
+def attachment_texts(document_ids) -> dict[int, list[str]]:
+    """The non-empty text of the documents' attachments, main file first
+    (the order the searchable text composes them in), by document id."""
     from hoso.documents.models import Attachment
 
     texts: dict[int, list[str]] = {}
-    if rows:
-        attachments = (
-            Attachment.objects.filter(document_id__in=[row["id"] for row in rows])
+    if document_ids:
+        rows = (
+            Attachment.objects.filter(document_id__in=list(document_ids))
             .exclude(text="")
             .order_by("document_id", "-is_main", "id")
             .values_list("document_id", "text")
         )
-        for document_id, text in attachments:
+        for document_id, text in rows:
             texts.setdefault(document_id, []).append(text)
+    return texts
+
+
+def _sources(rows: list[dict]) -> list[SourceDocument]:
+    texts = attachment_texts([row["id"] for row in rows])
     return [
         SourceDocument(
             id=row["id"],

@@ -23,9 +23,14 @@ from tantivy import FieldType, Occur, Query
 
 from hoso.core import permissions
 from hoso.core.choices import Secrecy
-from hoso.documents.models import Attachment, Document
+from hoso.documents.models import Document
 from hoso.search import text as vi
-from hoso.search.index import IndexUnavailable, get_index, searchable_text
+from hoso.search.index import (
+    IndexUnavailable,
+    attachment_texts,
+    get_index,
+    searchable_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -482,19 +487,9 @@ def _page_windows(
     texts = {pk: compose(document) for pk, document in documents.items()}
     firsts = {pk: _first_match(text, finders) for pk, text in texts.items()}
     unmatched = [pk for pk, first in firsts.items() if first is None]
-    if unmatched:
-        attachments: dict[int, list[str]] = {}
-        rows = (
-            Attachment.objects.filter(document_id__in=unmatched)
-            .exclude(text="")
-            .order_by("document_id", "-is_main", "id")
-            .values_list("document_id", "text")
-        )
-        for document_id, text in rows:
-            attachments.setdefault(document_id, []).append(text)
-        for pk, found in attachments.items():
-            texts[pk] = compose(documents[pk], found)
-            firsts[pk] = _first_match(texts[pk], finders)
+    for pk, found in attachment_texts(unmatched).items():
+        texts[pk] = compose(documents[pk], found)
+        firsts[pk] = _first_match(texts[pk], finders)
     return {pk: _window(text, firsts[pk]) for pk, text in texts.items()}
 
 
