@@ -347,3 +347,28 @@ def test_page_statement_keeps_any_ordering(staff, documents, ordering):
     body = json.loads(listing.page_response(qs, 1, 5).content)
     assert [item["id"] for item in body["items"]] == page_ids(qs, 0, 5)
     assert body["count"] == qs.count()
+
+
+def test_items_function_is_installed_as_written(db):
+    """On PostgreSQL the page's items come from a function that migrations
+    install (documents/0009): it must be the text listing.py writes now,
+    and STABLE, so it reads the snapshot of the statement that chose the
+    page's ids."""
+    from django.db import connection
+
+    from hoso.documents import listing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL function")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc, provolatile FROM pg_proc WHERE proname = %s",
+            [listing.ITEMS_FUNCTION],
+        )
+        [(source, volatility)] = cursor.fetchall()
+    expected = listing.items_function_sql().split("$items$")[1]
+    assert source == expected, (
+        "The item fields changed: add a migration that runs "
+        "listing.items_function_sql()."
+    )
+    assert volatility == "s"
