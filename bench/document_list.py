@@ -159,6 +159,29 @@ class CpuMeter:
             used[pid] = (int(fields[11]) + int(fields[12])) / self.tick
         return used
 
+    def memory(self) -> list[tuple[int, str, int, int]]:
+        """(pid, program, peak RSS kB, current RSS kB) of each server
+        process, from /proc/<pid>/status (VmHWM, VmRSS)."""
+        found = []
+        for pid in self._descendants():
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    program = cmdline.read().replace(b"\0", b" ").decode()[:60]
+            except OSError:
+                continue
+            if "VmHWM" in fields:
+                found.append(
+                    (
+                        pid,
+                        program.strip(),
+                        int(fields["VmHWM"].split()[0]),
+                        int(fields["VmRSS"].split()[0]),
+                    )
+                )
+        return found
+
     def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
         return self._seconds(self._descendants()), self._seconds(self._backends())
 
@@ -661,6 +684,13 @@ def main() -> None:
             if first_error:
                 print(f"\nFirst error: {first_error}\n")
         print(f"\nLoad average after: {os.getloadavg()[0]:.1f}")
+        print(
+            "\nServer memory after the run (SPEC §3: a web process under "
+            "300 MB RSS):\n\n| process | peak RSS (MB) | RSS now (MB) |\n"
+            "|---|---:|---:|"
+        )
+        for pid, program, peak_kb, now_kb in meter.memory():
+            print(f"| {pid} `{program}` | {peak_kb / 1024:.0f} | {now_kb / 1024:.0f} |")
     finally:
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
