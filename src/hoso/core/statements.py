@@ -4,11 +4,13 @@ Django's psycopg cursors bind values on the client and send every statement
 as new text, so PostgreSQL parses, analyzes and plans it on each call. For
 most statements that is right: the planner sees the real values, and the
 permission scope of a commune clerk and of a province secretary (a narrow
-and a very wide path range) need different plans. A few statements on
-every API request never need a different plan: the token lookup (a unique
-key and joins on primary keys) and the list API's items (primary keys).
-Planning them cost more than running them: 0.3–0.5 ms of PostgreSQL CPU
-each, against 0.05–0.6 ms of execution (bench/document_list.py).
+and a very wide path range) need different plans. A few statements of
+every request never need a different plan: the API token lookup and the
+grants of a signed-in user (a unique key and joins on primary keys).
+Planning the token lookup cost 0.3 ms of PostgreSQL CPU, running it 0.05
+ms (bench/document_list.py). The list API's items, planned inside the
+page's statement, keep their plan in a function instead
+(`documents/listing.py`).
 
 `prepared_cursor()` gives such a statement a cursor that prepares it on its
 connection the first time and then only binds and executes it; PostgreSQL
