@@ -125,9 +125,11 @@ def _check_member_unit(organization) -> None:
                 )
             }
         )
+    # Ended cells kept under their successor (restructuring) are history,
+    # not cells where members can be counted.
     if (
         organization.level == Level.GRASSROOTS
-        and organization.children.filter(level=Level.CELL).exists()
+        and organization.children.filter(level=Level.CELL).current(_today()).exists()
     ):
         raise ValidationError(
             {
@@ -843,6 +845,54 @@ def link_person(member: Member, person, *, acting_user) -> Member:
 
 
 # Contracts for other apps ----------------------------------------------------
+
+
+def members_to_hand_over(organization) -> QuerySet:
+    """The members a restructuring hands over: those on the list (probationary
+    and full) counted in `organization` itself. Removed, expelled and deceased
+    members stay with it as history."""
+    return Member.objects.current().filter(organization=organization)
+
+
+def check_members_can_move(source, target) -> None:
+    """Refuse (ValidationError on `target`) a restructuring that would put
+    members where members cannot be counted."""
+    if members_to_hand_over(source).exists():
+        try:
+            _check_member_unit(target)
+        except ValidationError as error:
+            raise ValidationError(
+                {"target": error.message_dict["organization"]}
+            ) from None
+
+
+def hand_over_members(source, target, *, on: date, acting_user, reason: str) -> int:
+    """Move the members counted in `source` to `target` (restructuring).
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction. Unlike an
+    official transfer there is no sending and receiving: the decision that
+    merges or dissolves the organization moves everybody on the same day.
+    Each member gets a timeline event and an audit entry like a received
+    transfer. Returns how many moved.
+    """
+    check_members_can_move(source, target)
+    moved = 0
+    for member in members_to_hand_over(source).select_for_update(of=("self",)):
+        member.organization = target
+        member.save(update_fields=["organization", "updated"])
+        _event(
+            member, EventKind.RESTRUCTURED, on, acting_user, reason, origin=str(source)
+        )
+        audit.record(
+            "members.restructured",
+            obj=member,
+            actor=acting_user,
+            organization=target,
+            changes={"organization": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
 
 
 def member_for_user(user) -> Member | None:

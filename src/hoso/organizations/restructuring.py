@@ -1,0 +1,440 @@
+"""Restructuring the organization tree: merge and dissolve, with the records
+handed over to the successor (SPEC A1).
+
+A restructuring ends one or more organizations (the sources) on an effective
+date and names their successor (the target). In one audited transaction per
+call, for each source:
+
+- its current child organizations move under the target (the ordinary
+  subtree move, so every copied path follows);
+- its members on the list, its documents still in hand (incoming not closed,
+  drafts not issued), its open tasks and its open case files go to the
+  target, each with a line on its own timeline and an audit entry;
+- its current positions end on the effective date (people are re-appointed
+  by a separate decision);
+- the source itself is **kept, not deleted**: `valid_to` becomes the
+  effective date, `successor` the target, and it moves under the target as
+  an ended node.
+
+Why the ended source moves under its successor: permissions are path
+prefixes (`restrict()` is one prefix filter per grant). Once the source's
+path lies inside the target's subtree, the target's secretary and clerks see
+the source's closed documents, finished tasks and former members through the
+same `restrict()` as everything else, with no special case in the permission
+code and no change to the rows of history themselves (their register numbers
+and dates stay as they were). The tree rules about levels are for the living
+tree, so `Organization.clean()` exempts a node kept under its successor.
+
+Who may restructure: a user who may change (`restrict(user, "change")`) every
+source and the target; ending the positions also needs
+`accounts.change_position` there, as `accounts.services.end_position` checks.
+Organizations outside the user's scope raise `Organization.DoesNotExist`
+(404 to callers), as `update_organization` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hoso.core import audit
+from hoso.organizations.choices import LEVEL_ORDER
+from hoso.organizations.models import Organization
+from hoso.organizations.services import EDITABLE_FIELDS, move_subtree
+
+MERGE = "merge"
+DISSOLVE = "dissolve"
+# Which field of the callers' input names the sources and the target, so a
+# refusal points at the field the user filled in.
+FIELDS = {MERGE: ("sources", "target"), DISSOLVE: ("source", "successor")}
+COUNTED = ("children", "members", "documents", "tasks", "case_files", "positions")
+
+
+@dataclass
+class Handover:
+    """What one source hands over to the target (or would, in a preview)."""
+
+    source: Organization
+    children: int = 0
+    members: int = 0
+    documents: int = 0
+    tasks: int = 0
+    case_files: int = 0
+    # The positions that end (accounts.Position rows).
+    ended_positions: list = field(default_factory=list)
+
+    @property
+    def positions(self) -> int:
+        return len(self.ended_positions)
+
+    def counts(self) -> dict[str, int]:
+        """The numbers the audit entry, the page and the API show."""
+        return {name: getattr(self, name) for name in COUNTED}
+
+
+@dataclass
+class RestructuringResult:
+    """The outcome of a merge or dissolution, or of its preview."""
+
+    action: str
+    target: Organization
+    effective_date: date
+    handovers: list[Handover]
+    preview: bool = False
+
+    def totals(self) -> dict[str, int]:
+        """The counts summed over every source."""
+        return {name: sum(getattr(h, name) for h in self.handovers) for name in COUNTED}
+
+    @property
+    def ended_positions(self) -> list:
+        return [p for h in self.handovers for p in h.ended_positions]
+
+
+# Checks -----------------------------------------------------------------------
+
+
+def _resolve(
+    action: str,
+    sources: Iterable[Organization],
+    target: Organization,
+    acting_user,
+    *,
+    effective_date: date,
+    lock: bool,
+) -> tuple[list[Organization], Organization]:
+    """Re-read the sources and the target within the user's scope for
+    "change" (DoesNotExist outside it) and refuse every bad input before
+    anything is written."""
+    sources_field, target_field = FIELDS[action]
+    scope = Organization.objects.restrict(acting_user, "change")
+    if lock:
+        scope = scope.select_for_update()
+    ids = list(dict.fromkeys(source.pk for source in sources))
+    if not ids:
+        raise ValidationError(
+            {sources_field: _("Choose at least one organization to merge.")}
+        )
+    target = scope.get(pk=target.pk)
+    resolved = [scope.get(pk=pk) for pk in ids]
+    today = timezone.localdate()
+    if effective_date > today:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "The effective date cannot be in the future: record the "
+                    "restructuring on or after the day it takes effect."
+                )
+            }
+        )
+    if target.has_ended:
+        raise ValidationError({target_field: _("The successor has itself ended.")})
+    for source in resolved:
+        names = {"name": source.name}
+        if source.pk == target.pk:
+            raise ValidationError(
+                {target_field: _("An organization cannot be its own successor.")}
+            )
+        if target.path.startswith(source.path):
+            raise ValidationError(
+                {
+                    target_field: _(
+                        "The successor cannot lie inside %(name)s, which ends."
+                    )
+                    % names
+                }
+            )
+        if source.has_ended or source.valid_to is not None:
+            raise ValidationError(
+                {sources_field: _("%(name)s has already ended.") % names}
+            )
+        if source.valid_from and effective_date < source.valid_from:
+            raise ValidationError(
+                {
+                    "effective_date": _(
+                        "The effective date is before %(name)s came into being."
+                    )
+                    % names
+                }
+            )
+        if any(
+            other.pk != source.pk and source.path.startswith(other.path)
+            for other in resolved
+        ):
+            raise ValidationError(
+                {
+                    sources_field: _(
+                        "%(name)s lies inside another organization being "
+                        "merged: merge only the upper one."
+                    )
+                    % names
+                }
+            )
+        _check_levels(action, source, target, target_field)
+        _check_records_can_move(source, target, target_field)
+    return resolved, target
+
+
+def _check_levels(
+    action: str, source: Organization, target: Organization, target_field: str
+) -> None:
+    """A merge joins peers (two communes, two cells); a dissolved organization
+    may hand over to a peer or to a higher level (a cell to its grassroots
+    organization), never to a lower one, which could not hold its children."""
+    if action == MERGE and source.level != target.level:
+        raise ValidationError(
+            {
+                target_field: _(
+                    "Only organizations of the same level can be merged: "
+                    "%(name)s is at the level “%(level)s”."
+                )
+                % {"name": source.name, "level": source.get_level_display()}
+            }
+        )
+    if LEVEL_ORDER[target.level] > LEVEL_ORDER[source.level]:
+        raise ValidationError(
+            {
+                target_field: _(
+                    "The successor must be at the level of %(name)s or above."
+                )
+                % {"name": source.name}
+            }
+        )
+
+
+def _check_records_can_move(
+    source: Organization, target: Organization, target_field: str
+) -> None:
+    """The other apps' rules on where their records may go (members only in
+    a cell or a grassroots organization without cells; one case file code
+    per year), checked before anything moves."""
+    from hoso.documents.casefiles import check_case_files_can_move
+    from hoso.members.services import check_members_can_move
+
+    try:
+        check_members_can_move(source, target)
+        check_case_files_can_move(source, target)
+    except ValidationError as error:
+        raise ValidationError({target_field: error.message_dict["target"]}) from None
+
+
+def _active_children(source: Organization, on: date):
+    """Children still valid on the effective date; already ended ones stay
+    under the source as its history."""
+    return source.children.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def _positions_to_end(source: Organization, on: date):
+    from hoso.accounts.models import Position
+
+    return (
+        Position.objects.current(on)
+        .filter(organization=source)
+        .select_related("person", "role", "organization")
+        .order_by("role__rank", "pk")
+    )
+
+
+def _count(source: Organization, on: date) -> Handover:
+    """What `source` would hand over on `on` (no writes)."""
+    from hoso.documents.casefiles import case_files_to_hand_over
+    from hoso.documents.models import Document
+    from hoso.members.services import members_to_hand_over
+    from hoso.operations.services import tasks_to_hand_over
+
+    return Handover(
+        source=source,
+        children=_active_children(source, on).count(),
+        members=members_to_hand_over(source).count(),
+        documents=Document.objects.filter(organization=source).in_hand().count(),
+        tasks=tasks_to_hand_over(source).count(),
+        case_files=case_files_to_hand_over(source).count(),
+        ended_positions=list(_positions_to_end(source, on)),
+    )
+
+
+# Services ---------------------------------------------------------------------
+
+
+def preview_merge(
+    sources: Iterable[Organization],
+    target: Organization,
+    *,
+    acting_user,
+    effective_date: date | None = None,
+    action: str = MERGE,
+) -> RestructuringResult:
+    """What a merge (or, with `action=DISSOLVE`, a dissolution) would hand
+    over: the same checks as the real thing, and nothing written.
+
+    GIVEN a user who may change the sources and the target
+    WHEN they preview the merge
+    THEN they get the counts the merge would report, or its refusal.
+    """
+    effective_date = effective_date or timezone.localdate()
+    resolved, target = _resolve(
+        action,
+        sources,
+        target,
+        acting_user,
+        effective_date=effective_date,
+        lock=False,
+    )
+    return RestructuringResult(
+        action=action,
+        target=target,
+        effective_date=effective_date,
+        handovers=[_count(source, effective_date) for source in resolved],
+        preview=True,
+    )
+
+
+def merge_organizations(
+    sources: Iterable[Organization],
+    target: Organization,
+    *,
+    acting_user,
+    effective_date: date | None = None,
+) -> RestructuringResult:
+    """Merge `sources` into `target`: each source ends, the target succeeds it
+    and receives its records.
+
+    GIVEN a user who may change two communes and their province
+    WHEN they merge commune B into commune A
+    THEN B's cells, members, open documents, open tasks and open case files
+    are A's, B's positions end, B ends with A as successor and sits under A
+    with its closed records, and one audit entry per source counts it all;
+    or, on any refusal or failure, nothing changed.
+    """
+    return _restructure(MERGE, sources, target, acting_user, effective_date)
+
+
+def dissolve_organization(
+    source: Organization,
+    successor: Organization,
+    *,
+    acting_user,
+    effective_date: date | None = None,
+) -> RestructuringResult:
+    """Dissolve `source`, handing its records over to `successor`.
+
+    The same operation as a merge of one source, audited as a dissolution,
+    and the successor may be at a higher level (a cell dissolved into its
+    grassroots organization).
+
+    GIVEN a user who may change a cell and the grassroots organization above
+    WHEN they dissolve the cell into it
+    THEN the cell's members and open records are the successor's and the cell
+    ends, kept in the tree as history.
+    """
+    return _restructure(DISSOLVE, [source], successor, acting_user, effective_date)
+
+
+@transaction.atomic
+def _restructure(
+    action: str,
+    sources: Iterable[Organization],
+    target: Organization,
+    acting_user,
+    effective_date: date | None,
+) -> RestructuringResult:
+    effective_date = effective_date or timezone.localdate()
+    resolved, target = _resolve(
+        action,
+        sources,
+        target,
+        acting_user,
+        effective_date=effective_date,
+        lock=True,
+    )
+    handovers = [
+        _hand_over(action, source, target, acting_user, effective_date)
+        for source in resolved
+    ]
+    return RestructuringResult(
+        action=action,
+        target=target,
+        effective_date=effective_date,
+        handovers=handovers,
+    )
+
+
+def _hand_over(
+    action: str,
+    source: Organization,
+    target: Organization,
+    acting_user,
+    on: date,
+) -> Handover:
+    """Hand one source's records over to the target and end it (inside the
+    caller's transaction; the checks have passed)."""
+    from hoso.accounts.services import end_position
+    from hoso.documents.casefiles import hand_over_case_files
+    from hoso.documents.services import hand_over_documents
+    from hoso.members.services import hand_over_members
+    from hoso.operations.services import hand_over_tasks
+
+    # The reason each record's timeline shows.
+    if action == MERGE:
+        reason = _("%(source)s merged into %(target)s on %(date)s.")
+    else:
+        reason = _("%(source)s dissolved; successor %(target)s, on %(date)s.")
+    reason %= {
+        "source": source.name,
+        "target": target.name,
+        "date": on.strftime("%d/%m/%Y"),
+    }
+    handover = Handover(source=source)
+    for child in _active_children(source, on).select_for_update().order_by("path"):
+        before = audit.snapshot(child, EDITABLE_FIELDS)
+        move_subtree(child, target)
+        child.full_clean(exclude=["path"])
+        child.save(update_fields=["parent", "path", "depth", "updated"])
+        audit.record(
+            "organizations.updated",
+            obj=child,
+            actor=acting_user,
+            changes=audit.diff(before, audit.snapshot(child, EDITABLE_FIELDS)),
+        )
+        handover.children += 1
+    handover.members = hand_over_members(
+        source, target, on=on, acting_user=acting_user, reason=reason
+    )
+    handover.documents = hand_over_documents(
+        source, target, acting_user=acting_user, reason=reason
+    )
+    handover.tasks = hand_over_tasks(
+        source, target, acting_user=acting_user, reason=reason
+    )
+    handover.case_files = hand_over_case_files(
+        source, target, acting_user=acting_user, reason=reason
+    )
+    for position in _positions_to_end(source, on):
+        handover.ended_positions.append(
+            end_position(position, acting_user=acting_user, end_date=on)
+        )
+    before = audit.snapshot(source, EDITABLE_FIELDS)
+    source.valid_to = on
+    source.successor = target
+    if source.parent_id != target.pk:
+        # Kept under its successor: see the module docstring.
+        move_subtree(source, target)
+    source.full_clean(exclude=["path"])
+    source.save()
+    changes = audit.diff(before, audit.snapshot(source, EDITABLE_FIELDS))
+    changes["handed_over"] = [None, handover.counts()]
+    changes["positions_ended"] = [None, [p.pk for p in handover.ended_positions]]
+    audit.record(
+        "organizations.merged" if action == MERGE else "organizations.dissolved",
+        obj=source,
+        actor=acting_user,
+        changes=changes,
+    )
+    return handover
