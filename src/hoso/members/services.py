@@ -12,6 +12,7 @@ death. A member is always counted in exactly one organization: the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -854,10 +855,11 @@ def members_to_hand_over(organization) -> QuerySet:
     return Member.objects.current().filter(organization=organization)
 
 
-def check_members_can_move(source, target) -> None:
+def check_members_can_move(source, target, members: Iterable | None = None) -> None:
     """Refuse (ValidationError on `target`) a restructuring that would put
-    members where members cannot be counted."""
-    if members_to_hand_over(source).exists():
+    members (all of `source`'s on the list, or only `members`) where members
+    cannot be counted."""
+    if _movers(source, members).exists():
         try:
             _check_member_unit(target)
         except ValidationError as error:
@@ -866,19 +868,35 @@ def check_members_can_move(source, target) -> None:
             ) from None
 
 
-def hand_over_members(source, target, *, on: date, acting_user, reason: str) -> int:
-    """Move the members counted in `source` to `target` (restructuring).
+def _movers(source, members: Iterable | None) -> QuerySet:
+    movers = members_to_hand_over(source)
+    if members is not None:
+        movers = movers.filter(pk__in=[member.pk for member in members])
+    return movers
+
+
+def hand_over_members(
+    source,
+    target,
+    *,
+    on: date,
+    acting_user,
+    reason: str,
+    members: Iterable | None = None,
+) -> int:
+    """Move the members counted in `source` (all those on the list, or only
+    `members` of them, when a split shares them out) to `target`.
 
     Called by the organization restructuring service, which has checked the
     permission on both organizations and holds the transaction. Unlike an
     official transfer there is no sending and receiving: the decision that
-    merges or dissolves the organization moves everybody on the same day.
-    Each member gets a timeline event and an audit entry like a received
+    merges, splits or dissolves the organization moves everybody on the same
+    day. Each member gets a timeline event and an audit entry like a received
     transfer. Returns how many moved.
     """
-    check_members_can_move(source, target)
+    check_members_can_move(source, target, members)
     moved = 0
-    for member in members_to_hand_over(source).select_for_update(of=("self",)):
+    for member in _movers(source, members).select_for_update(of=("self",)):
         member.organization = target
         member.save(update_fields=["organization", "updated"])
         _event(

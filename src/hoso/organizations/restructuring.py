@@ -1,5 +1,5 @@
-"""Restructuring the organization tree: merge and dissolve, with the records
-handed over to the successor (SPEC A1).
+"""Restructuring the organization tree: merge, dissolve and split, with the
+records handed over to the successor (SPEC A1).
 
 A restructuring ends one or more organizations (the sources) on an effective
 date and names their successor (the target). In one audited transaction per
@@ -25,6 +25,10 @@ code and no change to the rows of history themselves (their register numbers
 and dates stay as they were). The tree rules about levels are for the living
 tree, so `Organization.clean()` exempts a node kept under its successor.
 
+A split (`split_organization`) creates the new organizations next to the
+source, shares its children and members out among them, and makes the first
+one the successor that takes the open records.
+
 Who may restructure: a user who may change (`restrict(user, "change")`) every
 source and the target; ending the positions also needs
 `accounts.change_position` there, as `accounts.services.end_position` checks.
@@ -47,10 +51,15 @@ from django.utils.translation import gettext as _
 from hoso.core import audit
 from hoso.organizations.choices import LEVEL_ORDER
 from hoso.organizations.models import Organization
-from hoso.organizations.services import EDITABLE_FIELDS, move_subtree
+from hoso.organizations.services import (
+    EDITABLE_FIELDS,
+    create_organization,
+    move_subtree,
+)
 
 MERGE = "merge"
 DISSOLVE = "dissolve"
+SPLIT = "split"
 # Which field of the callers' input names the sources and the target, so a
 # refusal points at the field the user filled in.
 FIELDS = {MERGE: ("sources", "target"), DISSOLVE: ("source", "successor")}
@@ -62,6 +71,8 @@ class Handover:
     """What one source hands over to the target (or would, in a preview)."""
 
     source: Organization
+    # Who receives it (for a split, one of the new organizations).
+    target: Organization | None = None
     children: int = 0
     members: int = 0
     documents: int = 0
@@ -124,16 +135,6 @@ def _resolve(
         )
     target = scope.get(pk=target.pk)
     resolved = [scope.get(pk=pk) for pk in ids]
-    today = timezone.localdate()
-    if effective_date > today:
-        raise ValidationError(
-            {
-                "effective_date": _(
-                    "The effective date cannot be in the future: record the "
-                    "restructuring on or after the day it takes effect."
-                )
-            }
-        )
     if target.has_ended:
         raise ValidationError({target_field: _("The successor has itself ended.")})
     for source in resolved:
@@ -151,19 +152,7 @@ def _resolve(
                     % names
                 }
             )
-        if source.has_ended or source.valid_to is not None:
-            raise ValidationError(
-                {sources_field: _("%(name)s has already ended.") % names}
-            )
-        if source.valid_from and effective_date < source.valid_from:
-            raise ValidationError(
-                {
-                    "effective_date": _(
-                        "The effective date is before %(name)s came into being."
-                    )
-                    % names
-                }
-            )
+        _check_source(source, effective_date, sources_field)
         if any(
             other.pk != source.pk and source.path.startswith(other.path)
             for other in resolved
@@ -179,7 +168,59 @@ def _resolve(
             )
         _check_levels(action, source, target, target_field)
         _check_records_can_move(source, target, target_field)
+    _check_case_file_codes_among(resolved, sources_field)
     return resolved, target
+
+
+def _check_source(source: Organization, on: date, field_name: str) -> None:
+    """The organization that ends must still be current, and the effective
+    date neither in the future nor before it began."""
+    if on > timezone.localdate():
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "The effective date cannot be in the future: record the "
+                    "restructuring on or after the day it takes effect."
+                )
+            }
+        )
+    if source.has_ended or source.valid_to is not None:
+        raise ValidationError(
+            {field_name: _("%(name)s has already ended.") % {"name": source.name}}
+        )
+    if source.valid_from and on < source.valid_from:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "The effective date is before %(name)s came into being."
+                )
+                % {"name": source.name}
+            }
+        )
+
+
+def _check_case_file_codes_among(sources: list[Organization], field_name: str) -> None:
+    """Two sources merged together must not bring open case files with the
+    same year and code (the target's own are checked per source)."""
+    from hoso.documents.casefiles import case_files_to_hand_over
+
+    seen: set[tuple[int, str]] = set()
+    clashes: set[str] = set()
+    for source in sources:
+        for year, code in case_files_to_hand_over(source).values_list("year", "code"):
+            if (year, code) in seen:
+                clashes.add(f"{year}/{code}")
+            seen.add((year, code))
+    if clashes:
+        raise ValidationError(
+            {
+                field_name: _(
+                    "These organizations have open case files with the same "
+                    "codes: %(codes)s. Rename them first."
+                )
+                % {"codes": ", ".join(sorted(clashes))}
+            }
+        )
 
 
 def _check_levels(
@@ -366,33 +407,26 @@ def _restructure(
     )
 
 
-def _hand_over(
-    action: str,
-    source: Organization,
-    target: Organization,
-    acting_user,
-    on: date,
-) -> Handover:
-    """Hand one source's records over to the target and end it (inside the
-    caller's transaction; the checks have passed)."""
-    from hoso.accounts.services import end_position
-    from hoso.documents.casefiles import hand_over_case_files
-    from hoso.documents.services import hand_over_documents
-    from hoso.members.services import hand_over_members
-    from hoso.operations.services import hand_over_tasks
-
-    # The reason each record's timeline shows.
+def _reason(action: str, source: Organization, targets: list, on: date) -> str:
+    """The line each handed-over record's timeline shows."""
     if action == MERGE:
         reason = _("%(source)s merged into %(target)s on %(date)s.")
-    else:
+    elif action == DISSOLVE:
         reason = _("%(source)s dissolved; successor %(target)s, on %(date)s.")
-    reason %= {
+    else:
+        reason = _("%(source)s split into %(target)s on %(date)s.")
+    return reason % {
         "source": source.name,
-        "target": target.name,
+        "target": ", ".join(target.name for target in targets),
         "date": on.strftime("%d/%m/%Y"),
     }
-    handover = Handover(source=source)
-    for child in _active_children(source, on).select_for_update().order_by("path"):
+
+
+def _move_children(children, target: Organization, acting_user) -> int:
+    """Move child organizations (with their subtrees) under `target`, each
+    audited as the edit form's parent change is."""
+    moved = 0
+    for child in children:
         before = audit.snapshot(child, EDITABLE_FIELDS)
         move_subtree(child, target)
         child.full_clean(exclude=["path"])
@@ -403,10 +437,23 @@ def _hand_over(
             actor=acting_user,
             changes=audit.diff(before, audit.snapshot(child, EDITABLE_FIELDS)),
         )
-        handover.children += 1
-    handover.members = hand_over_members(
-        source, target, on=on, acting_user=acting_user, reason=reason
-    )
+        moved += 1
+    return moved
+
+
+def _hand_over_open_records(
+    handover: Handover,
+    source: Organization,
+    target: Organization,
+    acting_user,
+    reason: str,
+) -> None:
+    """The source's documents in hand, open tasks and open case files go to
+    the target, through each app's own service."""
+    from hoso.documents.casefiles import hand_over_case_files
+    from hoso.documents.services import hand_over_documents
+    from hoso.operations.services import hand_over_tasks
+
     handover.documents = hand_over_documents(
         source, target, acting_user=acting_user, reason=reason
     )
@@ -416,25 +463,237 @@ def _hand_over(
     handover.case_files = hand_over_case_files(
         source, target, acting_user=acting_user, reason=reason
     )
-    for position in _positions_to_end(source, on):
-        handover.ended_positions.append(
-            end_position(position, acting_user=acting_user, end_date=on)
-        )
+
+
+def _end_positions(source: Organization, acting_user, on: date) -> list:
+    from hoso.accounts.services import end_position
+
+    return [
+        end_position(position, acting_user=acting_user, end_date=on)
+        for position in _positions_to_end(source, on)
+    ]
+
+
+def _end_source(
+    action: str,
+    source: Organization,
+    successor: Organization,
+    acting_user,
+    on: date,
+    handed_over: dict,
+    ended_positions: list,
+) -> None:
+    """End the source on `on`, name its successor, keep it (and its closed
+    records) under the successor, and write the one audit entry of the
+    operation on it."""
     before = audit.snapshot(source, EDITABLE_FIELDS)
     source.valid_to = on
-    source.successor = target
-    if source.parent_id != target.pk:
+    source.successor = successor
+    if source.parent_id != successor.pk:
         # Kept under its successor: see the module docstring.
-        move_subtree(source, target)
+        move_subtree(source, successor)
     source.full_clean(exclude=["path"])
     source.save()
     changes = audit.diff(before, audit.snapshot(source, EDITABLE_FIELDS))
-    changes["handed_over"] = [None, handover.counts()]
-    changes["positions_ended"] = [None, [p.pk for p in handover.ended_positions]]
+    changes["handed_over"] = [None, handed_over]
+    changes["positions_ended"] = [None, [p.pk for p in ended_positions]]
     audit.record(
-        "organizations.merged" if action == MERGE else "organizations.dissolved",
+        {MERGE: "organizations.merged", DISSOLVE: "organizations.dissolved"}.get(
+            action, "organizations.split"
+        ),
         obj=source,
         actor=acting_user,
         changes=changes,
     )
+
+
+def _hand_over(
+    action: str,
+    source: Organization,
+    target: Organization,
+    acting_user,
+    on: date,
+) -> Handover:
+    """Hand one source's records over to the target and end it (inside the
+    caller's transaction; the checks have passed)."""
+    from hoso.members.services import hand_over_members
+
+    reason = _reason(action, source, [target], on)
+    handover = Handover(source=source, target=target)
+    children = _active_children(source, on).select_for_update().order_by("path")
+    handover.children = _move_children(children, target, acting_user)
+    handover.members = hand_over_members(
+        source, target, on=on, acting_user=acting_user, reason=reason
+    )
+    _hand_over_open_records(handover, source, target, acting_user, reason)
+    handover.ended_positions = _end_positions(source, acting_user, on)
+    _end_source(
+        action,
+        source,
+        target,
+        acting_user,
+        on,
+        handover.counts(),
+        handover.ended_positions,
+    )
     return handover
+
+
+# Split ------------------------------------------------------------------------
+
+# Set by the split itself on each new part, so the caller may not pass them.
+SPLIT_OWN_FIELDS = {"parent", "successor", "valid_from", "valid_to"}
+
+
+def split_organization(
+    source: Organization,
+    parts: list[dict],
+    *,
+    acting_user,
+    effective_date: date | None = None,
+) -> RestructuringResult:
+    """Split `source` into new organizations, one per part, and end it.
+
+    Each part is a dict of the new organization's fields (`name`, `code`,
+    `abbreviation`…; `level`, `kind` and `document_style` default to the
+    source's) plus `children` (current child organizations of the source)
+    and `members` (members on the source's list) it takes. The new
+    organizations are created next to the source (same parent, valid from
+    the effective date). The first part is the successor: it takes whatever
+    no part names, and the source's documents in hand, open tasks and open
+    case files, so nothing stays with an organization that has ended. The
+    source's positions end; it is kept under the first part.
+
+    GIVEN a user who may change the commune and add under its parent
+    WHEN they split it into two communes, each with some cells and members
+    THEN the two communes exist, each holds what it was given, the first
+    holds the open records, and the commune ends with the first as
+    successor; or, on any refusal, nothing changed.
+    """
+    return _split(source, parts, acting_user, effective_date)
+
+
+def _check_split(
+    source: Organization, parts: list[dict], on: date
+) -> tuple[list, list]:
+    """Refuse a split that makes no sense; return the children and members
+    each part takes, as model instances of the source."""
+    from hoso.members.services import members_to_hand_over
+
+    if len(parts) < 2:
+        raise ValidationError({"parts": _("A split needs at least two parts.")})
+    children = {c.pk: c for c in _active_children(source, on)}
+    members = {m.pk: m for m in members_to_hand_over(source)}
+    taken_children: set[int] = set()
+    taken_members: set[int] = set()
+    part_children, part_members = [], []
+    for part in parts:
+        if SPLIT_OWN_FIELDS & set(part):
+            raise ValidationError(
+                {
+                    "parts": _(
+                        "The split sets the parent and the dates of the new "
+                        "organizations itself."
+                    )
+                }
+            )
+        ids = [child.pk for child in part.get("children", [])]
+        if not set(ids) <= set(children) or taken_children & set(ids):
+            raise ValidationError(
+                {
+                    "children": _(
+                        "Each organization below %(name)s goes to one part only."
+                    )
+                    % {"name": source.name}
+                }
+            )
+        taken_children |= set(ids)
+        part_children.append([children[pk] for pk in ids])
+        ids = [member.pk for member in part.get("members", [])]
+        if not set(ids) <= set(members) or taken_members & set(ids):
+            raise ValidationError(
+                {
+                    "members": _(
+                        "Each member on the list of %(name)s goes to one part only."
+                    )
+                    % {"name": source.name}
+                }
+            )
+        taken_members |= set(ids)
+        part_members.append([members[pk] for pk in ids])
+    # What no part names goes to the first part, the successor.
+    part_children[0] += [c for pk, c in children.items() if pk not in taken_children]
+    part_members[0] += [m for pk, m in members.items() if pk not in taken_members]
+    return part_children, part_members
+
+
+@transaction.atomic
+def _split(
+    source: Organization,
+    parts: list[dict],
+    acting_user,
+    effective_date: date | None,
+) -> RestructuringResult:
+    from hoso.members.services import hand_over_members
+
+    on = effective_date or timezone.localdate()
+    source = (
+        Organization.objects.restrict(acting_user, "change")
+        .select_for_update()
+        .get(pk=source.pk)
+    )
+    _check_source(source, on, "source")
+    part_children, part_members = _check_split(source, parts, on)
+    created = []
+    for part in parts:
+        fields = {
+            "level": source.level,
+            "kind": source.kind,
+            "abbreviation": source.abbreviation,
+            "document_style": source.document_style,
+            **{k: v for k, v in part.items() if k not in ("children", "members")},
+        }
+        created.append(
+            create_organization(
+                acting_user=acting_user,
+                parent=source.parent,
+                valid_from=on,
+                **fields,
+            )
+        )
+    reason = _reason(SPLIT, source, created, on)
+    handovers = []
+    for index, new in enumerate(created):
+        handover = Handover(source=source, target=new)
+        handover.children = _move_children(part_children[index], new, acting_user)
+        try:
+            handover.members = hand_over_members(
+                source,
+                new,
+                on=on,
+                acting_user=acting_user,
+                reason=reason,
+                members=part_members[index],
+            )
+        except ValidationError as error:
+            raise ValidationError({"members": error.message_dict["target"]}) from None
+        if index == 0:
+            # A new organization has no case files yet: no code can clash.
+            _hand_over_open_records(handover, source, new, acting_user, reason)
+        handovers.append(handover)
+    handovers[0].ended_positions = _end_positions(source, acting_user, on)
+    _end_source(
+        SPLIT,
+        source,
+        created[0],
+        acting_user,
+        on,
+        {str(h.target.pk): h.counts() for h in handovers},
+        handovers[0].ended_positions,
+    )
+    return RestructuringResult(
+        action=SPLIT,
+        target=created[0],
+        effective_date=on,
+        handovers=handovers,
+    )

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "organizations.updated": _("Organization changed"),
     "organizations.merged": _("Organization merged into its successor"),
     "organizations.dissolved": _("Organization dissolved"),
+    "organizations.split": _("Organization split"),
     "members.restructured": _("Member handed over in a restructuring"),
     "operations.task_handed_over": _("Task handed over in a restructuring"),
     "documents.handed_over": _("Document handed over in a restructuring"),

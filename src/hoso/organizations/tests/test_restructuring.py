@@ -321,3 +321,191 @@ def test_preview_matches_the_merge_and_writes_nothing(world):
     assert [p.pk for p in preview.ended_positions] == [
         p.pk for p in result.ended_positions
     ]
+
+
+# Split ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_cell(world):
+    from hoso.core.testing.factories import OrganizationFactory
+    from hoso.organizations.choices import Kind, Level
+
+    return OrganizationFactory(
+        parent=world.b, level=Level.CELL, kind=Kind.CELL, code="B-2", name="Chi bộ 3"
+    )
+
+
+def _parts(first_children=(), second_children=()):
+    return [
+        {"name": "Đảng bộ xã Bình Đông", "code": "B-E", "children": first_children},
+        {"name": "Đảng bộ xã Bình Tây", "code": "B-W", "children": second_children},
+    ]
+
+
+def test_split_shares_out_children_and_hands_open_records_to_the_first(
+    world, second_cell, capsys
+):
+    """GIVEN commune B with two cells and open and closed records
+    WHEN the province secretary splits it into East (cell 2) and West (cell 3)
+    THEN both communes exist next to B from the effective date, each with its
+    cell; East, the successor, holds B's open records; B's positions end and
+    B ends under East; the audit chain verifies."""
+    result = restructuring.split_organization(
+        world.b,
+        _parts([world.cell_b], [second_cell]),
+        acting_user=world.province_secretary,
+    )
+    east = Organization.objects.get(code="B-E")
+    west = Organization.objects.get(code="B-W")
+    today = timezone.localdate()
+    for new in (east, west):
+        assert new.parent_id == world.tree["province"].pk
+        assert (new.level, new.kind, new.valid_from) == (
+            world.b.level,
+            world.b.kind,
+            today,
+        )
+    assert Organization.objects.get(pk=world.cell_b.pk).parent_id == east.pk
+    assert Organization.objects.get(pk=second_cell.pk).parent_id == west.pk
+    assert Document.objects.get(pk=world.draft.pk).organization_id == east.pk
+    assert Task.objects.get(pk=world.open_task.pk).organization_id == east.pk
+    assert CaseFile.objects.get(pk=world.open_file.pk).organization_id == east.pk
+    assert Document.objects.get(pk=world.issued.pk).organization_id == world.b.pk
+    b = Organization.objects.get(pk=world.b.pk)
+    assert (b.successor_id, b.parent_id, b.valid_to) == (east.pk, east.pk, today)
+    world.b_position.refresh_from_db()
+    assert world.b_position.end_date == today
+    assert result.target == east
+    assert [h.target for h in result.handovers] == [east, west]
+    assert [h.children for h in result.handovers] == [1, 1]
+    assert result.totals()["documents"] == 2
+    entry = AuditEntry.objects.get(action="organizations.split")
+    assert entry.changes["handed_over"][1][str(west.pk)]["children"] == 1
+    assert AuditEntry.objects.filter(action="organizations.created").count() == 2
+    call_command("audit", "verify")
+    assert "OK" in capsys.readouterr().out
+
+
+def test_split_shares_out_members(world):
+    """GIVEN cell B-1 with three members on the list
+    WHEN it is split in two, the second part naming one member
+    THEN that member is the second cell's and the others the first's."""
+    members = [MemberFactory(organization=world.cell_b) for _ in range(3)]
+    restructuring.split_organization(
+        world.cell_b,
+        [
+            {"name": "Chi bộ 2A", "code": "B-1A"},
+            {"name": "Chi bộ 2B", "code": "B-1B", "members": [members[1]]},
+        ],
+        acting_user=world.province_secretary,
+    )
+    first = Organization.objects.get(code="B-1A")
+    second = Organization.objects.get(code="B-1B")
+    organizations = [
+        Member.objects.get(pk=member.pk).organization_id for member in members
+    ]
+    assert organizations == [first.pk, second.pk, first.pk]
+    assert first.level == world.cell_b.level
+    assert Organization.objects.get(pk=world.cell_b.pk).parent_id == first.pk
+
+
+@pytest.mark.parametrize(
+    ("case", "field"),
+    [
+        ("one_part", "parts"),
+        ("child_twice", "children"),
+        ("foreign_child", "children"),
+        ("foreign_member", "members"),
+        ("own_field", "parts"),
+        ("code_taken", "code"),
+        ("ended", "source"),
+    ],
+)
+def test_split_refusals_change_nothing(world, second_cell, case, field):
+    """GIVEN a split that makes no sense
+    WHEN it is asked for
+    THEN a ValidationError names the field and nothing changed (no new
+    organization either)."""
+    source = world.b
+    parts = _parts([world.cell_b], [second_cell])
+    if case == "one_part":
+        parts = parts[:1]
+    elif case == "child_twice":
+        parts[1]["children"] = [world.cell_b]
+    elif case == "foreign_child":
+        parts[1]["children"] = [world.tree["cell_a"]]
+    elif case == "foreign_member":
+        parts[1]["members"] = [MemberFactory(organization=world.tree["cell_a"])]
+    elif case == "own_field":
+        parts[1]["parent"] = world.a
+    elif case == "code_taken":
+        parts[1]["code"] = "A"
+    elif case == "ended":
+        source = _end(world.b)
+    before = _state()
+    with pytest.raises(ValidationError) as error:
+        restructuring.split_organization(
+            source, parts, acting_user=world.province_secretary
+        )
+    assert field in error.value.message_dict
+    assert _state() == before
+
+
+def test_split_failure_half_way_and_scope(world, second_cell, monkeypatch):
+    """GIVEN a split whose document handover fails after the parts were created
+    and the cells moved, and a user outside B's scope
+    WHEN each asks for the split
+    THEN the error comes out, or not found, and nothing changed."""
+    before = _state()
+    with pytest.raises(Organization.DoesNotExist):
+        restructuring.split_organization(
+            world.b, _parts(), acting_user=world.a_secretary
+        )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("hoso.documents.services.hand_over_documents", broken)
+    with pytest.raises(RuntimeError):
+        restructuring.split_organization(
+            world.b,
+            _parts([world.cell_b], [second_cell]),
+            acting_user=world.province_secretary,
+        )
+    assert _state() == before
+
+
+def test_two_sources_with_the_same_case_file_code_are_refused(world):
+    """GIVEN communes A and B, each with an open case file 2026/01
+    WHEN both are merged into a third commune
+    THEN the refusal names the clashing code on `sources`, nothing changed."""
+    from hoso.core.testing.factories import OrganizationFactory
+
+    third = OrganizationFactory(parent=world.tree["province"], code="C")
+    CaseFile.objects.create(organization=world.a, year=2026, code="01", title="X")
+    before = _state()
+    with pytest.raises(ValidationError) as error:
+        restructuring.merge_organizations(
+            [world.a, world.b], third, acting_user=world.province_secretary
+        )
+    assert "2026/01" in error.value.message_dict["sources"][0]
+    assert _state() == before
+
+
+def test_merge_of_two_sources_counts_each(world):
+    """GIVEN communes A and B
+    WHEN both are merged into a third commune
+    THEN each has its own handover and audit entry, and the totals add up."""
+    from hoso.core.testing.factories import OrganizationFactory
+
+    third = OrganizationFactory(parent=world.tree["province"], code="C")
+    result = restructuring.merge_organizations(
+        [world.a, world.b], third, acting_user=world.province_secretary
+    )
+    assert [h.source.pk for h in result.handovers] == [world.a.pk, world.b.pk]
+    assert result.totals()["children"] == 2
+    assert AuditEntry.objects.filter(action="organizations.merged").count() == 2
+    assert set(
+        Organization.objects.filter(successor=third).values_list("pk", flat=True)
+    ) == {world.a.pk, world.b.pk}
