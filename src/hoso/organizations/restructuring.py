@@ -92,7 +92,9 @@ class Handover:
 
 @dataclass
 class RestructuringResult:
-    """The outcome of a merge or dissolution, or of its preview."""
+    """The outcome of a merge, dissolution or split, or of a preview; for a
+    split, `target` is the first part (the successor) and there is one
+    handover per part."""
 
     action: str
     target: Organization
@@ -283,7 +285,7 @@ def _positions_to_end(source: Organization, on: date):
     )
 
 
-def _count(source: Organization, on: date) -> Handover:
+def _count(source: Organization, target: Organization, on: date) -> Handover:
     """What `source` would hand over on `on` (no writes)."""
     from hoso.documents.casefiles import case_files_to_hand_over
     from hoso.documents.models import Document
@@ -292,6 +294,7 @@ def _count(source: Organization, on: date) -> Handover:
 
     return Handover(
         source=source,
+        target=target,
         children=_active_children(source, on).count(),
         members=members_to_hand_over(source).count(),
         documents=Document.objects.filter(organization=source).in_hand().count(),
@@ -332,7 +335,7 @@ def preview_merge(
         action=action,
         target=target,
         effective_date=effective_date,
-        handovers=[_count(source, effective_date) for source in resolved],
+        handovers=[_count(source, target, effective_date) for source in resolved],
         preview=True,
     )
 
