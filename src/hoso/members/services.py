@@ -859,13 +859,70 @@ def check_members_can_move(source, target, members: Iterable | None = None) -> N
     """Refuse (ValidationError on `target`) a restructuring that would put
     members (all of `source`'s on the list, or only `members`) where members
     cannot be counted."""
-    if _movers(source, members).exists():
+    moving = _movers(source, members).exists()
+    if members is None:
+        check_transfers_can_move(source, target)
+        moving = moving or transfers_to_hand_over(source).exists()
+    if moving:
         try:
             _check_member_unit(target)
         except ValidationError as error:
             raise ValidationError(
                 {"target": error.message_dict["organization"]}
             ) from None
+
+
+def transfers_to_hand_over(organization) -> QuerySet:
+    """Transfers under way into `organization`: official transfers sent to it
+    and not yet received, temporary stays it hosts. Once it has ended, its
+    successor receives or hosts these members."""
+    return Transfer.objects.open().filter(target=organization)
+
+
+def check_transfers_can_move(source, target) -> None:
+    """Refuse (ValidationError on `target`) to redirect a transfer between
+    the two organizations to the successor: it would go from the successor
+    to itself. The clerk receives or cancels it first."""
+    if transfers_to_hand_over(source).filter(origin=target).exists():
+        raise ValidationError(
+            {
+                "target": _(
+                    "A member is being transferred between these two "
+                    "organizations: receive or cancel the transfer first."
+                )
+            }
+        )
+
+
+def hand_over_transfers(source, target, *, on: date, acting_user, reason: str) -> int:
+    """Redirect the transfers under way into `source` to `target`
+    (restructuring); returns how many. The member stays where they are
+    counted until the target receives them, as for any transfer.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction.
+    """
+    transfers = transfers_to_hand_over(source)
+    if not transfers.exists():
+        return 0
+    check_transfers_can_move(source, target)
+    try:
+        _check_member_unit(target)
+    except ValidationError as error:
+        raise ValidationError({"target": error.message_dict["organization"]}) from None
+    moved = 0
+    for transfer in transfers.select_for_update(of=("self",)).select_related("member"):
+        transfer.target = target
+        transfer.save(update_fields=["target", "updated"])
+        _event(transfer.member, EventKind.RESTRUCTURED, on, acting_user, reason)
+        audit.record(
+            "members.transfer_handed_over",
+            obj=transfer,
+            actor=acting_user,
+            changes={"target": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
 
 
 def _movers(source, members: Iterable | None) -> QuerySet:

@@ -121,6 +121,7 @@ class DissolveIn(Schema):
 class HandoverCountsOut(Schema):
     children: int
     members: int
+    transfers: int
     documents: int
     tasks: int
     case_files: int

@@ -63,7 +63,15 @@ SPLIT = "split"
 # Which field of the callers' input names the sources and the target, so a
 # refusal points at the field the user filled in.
 FIELDS = {MERGE: ("sources", "target"), DISSOLVE: ("source", "successor")}
-COUNTED = ("children", "members", "documents", "tasks", "case_files", "positions")
+COUNTED = (
+    "children",
+    "members",
+    "transfers",
+    "documents",
+    "tasks",
+    "case_files",
+    "positions",
+)
 
 
 @dataclass
@@ -75,6 +83,8 @@ class Handover:
     target: Organization | None = None
     children: int = 0
     members: int = 0
+    # Transfers under way into the source, now into the target.
+    transfers: int = 0
     documents: int = 0
     tasks: int = 0
     case_files: int = 0
@@ -289,7 +299,7 @@ def _count(source: Organization, target: Organization, on: date) -> Handover:
     """What `source` would hand over on `on` (no writes)."""
     from hoso.documents.casefiles import case_files_to_hand_over
     from hoso.documents.models import Document
-    from hoso.members.services import members_to_hand_over
+    from hoso.members.services import members_to_hand_over, transfers_to_hand_over
     from hoso.operations.services import tasks_to_hand_over
 
     return Handover(
@@ -297,6 +307,7 @@ def _count(source: Organization, target: Organization, on: date) -> Handover:
         target=target,
         children=_active_children(source, on).count(),
         members=members_to_hand_over(source).count(),
+        transfers=transfers_to_hand_over(source).count(),
         documents=Document.objects.filter(organization=source).in_hand().count(),
         tasks=tasks_to_hand_over(source).count(),
         case_files=case_files_to_hand_over(source).count(),
@@ -450,13 +461,19 @@ def _hand_over_open_records(
     target: Organization,
     acting_user,
     reason: str,
+    on: date,
 ) -> None:
-    """The source's documents in hand, open tasks and open case files go to
-    the target, through each app's own service."""
+    """The transfers under way into the source, its documents in hand, open
+    tasks and open case files go to the target, through each app's own
+    service."""
     from hoso.documents.casefiles import hand_over_case_files
     from hoso.documents.services import hand_over_documents
+    from hoso.members.services import hand_over_transfers
     from hoso.operations.services import hand_over_tasks
 
+    handover.transfers = hand_over_transfers(
+        source, target, on=on, acting_user=acting_user, reason=reason
+    )
     handover.documents = hand_over_documents(
         source, target, acting_user=acting_user, reason=reason
     )
@@ -528,7 +545,7 @@ def _hand_over(
     handover.members = hand_over_members(
         source, target, on=on, acting_user=acting_user, reason=reason
     )
-    _hand_over_open_records(handover, source, target, acting_user, reason)
+    _hand_over_open_records(handover, source, target, acting_user, reason, on)
     handover.ended_positions = _end_positions(source, acting_user, on)
     _end_source(
         action,
@@ -682,7 +699,7 @@ def _split(
             raise ValidationError({"members": error.message_dict["target"]}) from None
         if index == 0:
             # A new organization has no case files yet: no code can clash.
-            _hand_over_open_records(handover, source, new, acting_user, reason)
+            _hand_over_open_records(handover, source, new, acting_user, reason, on)
         handovers.append(handover)
     handovers[0].ended_positions = _end_positions(source, acting_user, on)
     _end_source(

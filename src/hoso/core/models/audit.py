@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "organizations.dissolved": _("Organization dissolved"),
     "organizations.split": _("Organization split"),
     "members.restructured": _("Member handed over in a restructuring"),
+    "members.transfer_handed_over": _("Transfer redirected in a restructuring"),
     "operations.task_handed_over": _("Task handed over in a restructuring"),
     "documents.handed_over": _("Document handed over in a restructuring"),
     "documents.casefile_handed_over": _("Case file handed over in a restructuring"),

@@ -51,6 +51,7 @@ def test_merge_hands_over_open_records_and_keeps_history(world):
     assert result.totals() == {
         "children": 1,
         "members": 0,
+        "transfers": 0,
         "documents": 2,
         "tasks": 1,
         "case_files": 1,
@@ -509,3 +510,61 @@ def test_merge_of_two_sources_counts_each(world):
     assert set(
         Organization.objects.filter(successor=third).values_list("pk", flat=True)
     ) == {world.a.pk, world.b.pk}
+
+
+def _transfer(member, origin, target, kind="official"):
+    from hoso.members.models import Transfer
+
+    return Transfer.objects.create(
+        member=member,
+        kind=kind,
+        status="sent" if kind == "official" else "active",
+        origin=origin,
+        target=target,
+    )
+
+
+def test_transfers_under_way_follow_the_successor(world):
+    """GIVEN a member of commune A's cell being transferred to cell B-1, and
+    another hosted there temporarily, both from a third cell
+    WHEN cell B-1 is merged into cell A-1
+    THEN both transfers now go to the successor, each with a timeline line,
+    and the members stay counted where they were."""
+    from hoso.core.testing.factories import OrganizationFactory
+    from hoso.organizations.choices import Kind, Level
+
+    third = OrganizationFactory(
+        parent=world.a, level=Level.CELL, kind=Kind.CELL, code="A-3", name="Chi bộ 4"
+    )
+    official = _transfer(MemberFactory(organization=third), third, world.cell_b)
+    temporary = _transfer(
+        MemberFactory(organization=third), third, world.cell_b, kind="temporary"
+    )
+    preview = restructuring.preview_merge(
+        [world.cell_b], world.tree["cell_a"], acting_user=world.province_secretary
+    )
+    result = restructuring.merge_organizations(
+        [world.cell_b], world.tree["cell_a"], acting_user=world.province_secretary
+    )
+    assert preview.totals()["transfers"] == result.totals()["transfers"] == 2
+    for transfer in (official, temporary):
+        transfer.refresh_from_db()
+        assert transfer.target_id == world.tree["cell_a"].pk
+        assert transfer.member.organization_id == third.pk
+        assert transfer.member.events.filter(kind=EventKind.RESTRUCTURED).exists()
+    assert AuditEntry.objects.filter(action="members.transfer_handed_over").count() == 2
+
+
+def test_transfer_between_the_two_organizations_is_refused(world):
+    """GIVEN a member of cell A-1 being transferred to cell B-1
+    WHEN cell B-1 is merged into cell A-1
+    THEN the refusal asks to receive or cancel the transfer, nothing changed."""
+    cell_a = world.tree["cell_a"]
+    _transfer(MemberFactory(organization=cell_a), cell_a, world.cell_b)
+    before = _state()
+    with pytest.raises(ValidationError) as error:
+        restructuring.merge_organizations(
+            [world.cell_b], cell_a, acting_user=world.province_secretary
+        )
+    assert "receive or cancel" in error.value.message_dict["target"][0]
+    assert _state() == before

@@ -23,6 +23,7 @@ def test_preview_then_merge(client, world):
     assert body["totals"] == {
         "children": 1,
         "members": 0,
+        "transfers": 0,
         "documents": 2,
         "tasks": 1,
         "case_files": 1,
