@@ -130,6 +130,7 @@ class HandoverCountsOut(Schema):
 
 class HandoverOut(HandoverCountsOut):
     source: int
+    target: int
 
 
 class EndedPositionOut(Schema):
@@ -141,7 +142,7 @@ class EndedPositionOut(Schema):
 
 
 class RestructuringOut(Schema):
-    action: Literal["merge", "dissolve"]
+    action: Literal["merge", "dissolve", "split"]
     preview: bool
     target: int
     effective_date: date
@@ -158,7 +159,11 @@ def _restructuring_out(result: restructuring.RestructuringResult) -> dict:
         "effective_date": result.effective_date,
         "totals": result.totals(),
         "handovers": [
-            {"source": handover.source.pk, **handover.counts()}
+            {
+                "source": handover.source.pk,
+                "target": handover.target.pk,
+                **handover.counts(),
+            }
             for handover in result.handovers
         ],
         "ended_positions": [
@@ -228,5 +233,49 @@ def dissolve_organization(request, organization_id: int, payload: DissolveIn):
         _changeable(request, payload.successor),
         acting_user=request.user,
         effective_date=payload.effective_date,
+    )
+    return _restructuring_out(result)
+
+
+class SplitPartIn(Schema):
+    """One new organization of a split and what it takes from the source."""
+
+    name: str = Field(min_length=1, max_length=255)
+    code: str = Field(min_length=1, max_length=32)
+    abbreviation: str = Field("", max_length=32)
+    children: list[int] = []
+    members: list[int] = []
+
+
+class SplitIn(Schema):
+    """The parts, the first of which succeeds the source."""
+
+    parts: list[SplitPartIn]
+    effective_date: date | None = None
+
+
+@router.post("/organizations/{int:organization_id}/split", response=RestructuringOut)
+def split_organization(request, organization_id: int, payload: SplitIn):
+    """Split this organization into new ones created next to it; the first
+    takes whatever no part names, and the open records."""
+    from hoso.members.models import Member
+
+    source = _changeable(request, organization_id)
+    visible_organizations = Organization.objects.restrict(request.user, "view")
+    visible_members = Member.objects.restrict(request.user, "view")
+    parts = []
+    for part in payload.parts:
+        data = part.model_dump()
+        if not data["abbreviation"]:
+            del data["abbreviation"]  # the source's, as the service defaults
+        data["children"] = [
+            get_object_or_404(visible_organizations, pk=pk) for pk in data["children"]
+        ]
+        data["members"] = [
+            get_object_or_404(visible_members, pk=pk) for pk in data["members"]
+        ]
+        parts.append(data)
+    result = restructuring.split_organization(
+        source, parts, acting_user=request.user, effective_date=payload.effective_date
     )
     return _restructuring_out(result)

@@ -105,3 +105,58 @@ def test_outside_scope_is_404_three_ways(client, world, make_user):
             )
     assert Organization.objects.get(pk=world.b.pk).successor_id is None
     assert Organization.objects.get(pk=world.a.pk).successor_id is None
+
+
+def _split_body(world, **first):
+    return {
+        "parts": [
+            {"name": "Chi bộ 2A", "code": "B-1A", **first},
+            {"name": "Chi bộ 2B", "code": "B-1B", "abbreviation": "CB2"},
+        ]
+    }
+
+
+def test_split(client, world):
+    """GIVEN cell B-1 with two members
+    WHEN the province secretary splits it, the first part naming one member
+    THEN two cells exist, the cell ends with the first as successor, and the
+    answer lists one handover per part."""
+    from hoso.members.models import Member
+    from hoso.members.tests.factories import MemberFactory
+
+    members = [MemberFactory(organization=world.cell_b) for _ in range(2)]
+    client.force_login(world.province_secretary)
+    response = _post(
+        client,
+        f"{URL}/{world.cell_b.pk}/split",
+        _split_body(world, members=[members[0].pk]),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    first = Organization.objects.get(code="B-1A")
+    second = Organization.objects.get(code="B-1B")
+    assert body["action"] == "split" and body["target"] == first.pk
+    assert [h["target"] for h in body["handovers"]] == [first.pk, second.pk]
+    assert body["totals"]["members"] == 2
+    assert first.abbreviation == world.cell_b.abbreviation
+    assert second.abbreviation == "CB2"
+    assert Member.objects.get(pk=members[1].pk).organization_id == first.pk
+    assert Organization.objects.get(pk=world.cell_b.pk).successor_id == first.pk
+
+
+def test_split_refusals(client, world, make_user):
+    """GIVEN a split with one part, one naming a child outside the source,
+    and a caller outside the scope
+    WHEN they are posted
+    THEN 422 naming the field, 422 on children, 404; nothing created."""
+    client.force_login(world.province_secretary)
+    url = f"{URL}/{world.b.pk}/split"
+    one = _post(client, url, {"parts": _split_body(world)["parts"][:1]})
+    assert one.status_code == 422
+    assert one.json()["detail"][0]["field"] == "parts"
+    foreign = _post(client, url, _split_body(world, children=[world.tree["cell_a"].pk]))
+    assert foreign.status_code == 422
+    assert foreign.json()["detail"][0]["field"] == "children"
+    client.force_login(world.a_secretary)
+    assert _post(client, url, _split_body(world)).status_code == 404
+    assert not Organization.objects.filter(code__in=["B-1A", "B-1B"]).exists()
