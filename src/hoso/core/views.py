@@ -80,6 +80,18 @@ class ObjectDetailView(RestrictedMixin, DetailView):
     """One object, 404 outside the user's scope."""
 
 
+def add_service_errors(form, exc: ValidationError | PermissionDenied) -> None:
+    """Put a service's refusal on the form: on the field it names when the
+    form has it, else at the top."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, _("You may not do this here."))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 class ObjectEditView(RestrictedMixin, FormView):
     """Create or edit through a service; service errors land on the form.
 
@@ -116,15 +128,8 @@ class ObjectEditView(RestrictedMixin, FormView):
     def form_valid(self, form):
         try:
             saved = self.save(form)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not do this here."))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect(saved.get_absolute_url())
 

@@ -121,6 +121,54 @@ def mark_transferred(
     return case_file
 
 
+def case_files_to_hand_over(organization):
+    """The case files a restructuring hands over: the open ones."""
+    return CaseFile.objects.filter(organization=organization, closed_on__isnull=True)
+
+
+def check_case_files_can_move(source, target) -> None:
+    """Refuse (ValidationError on `target`) a handover that would give the
+    target two files with the same code in the same year's file plan."""
+    clashes = sorted(
+        f"{year}/{code}"
+        for year, code in case_files_to_hand_over(source).values_list("year", "code")
+        if CaseFile.objects.filter(organization=target, year=year, code=code).exists()
+    )
+    if clashes:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The successor already has case files with these codes: "
+                    "%(codes)s. Rename them first."
+                )
+                % {"codes": ", ".join(clashes)}
+            }
+        )
+
+
+def hand_over_case_files(source, target, *, acting_user, reason: str) -> int:
+    """Move `source`'s open case files to `target` (restructuring); returns
+    how many moved. Closed files stay with the source, which keeps them
+    until their transfer to the archive.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction.
+    """
+    check_case_files_can_move(source, target)
+    moved = 0
+    for case_file in case_files_to_hand_over(source).select_for_update(of=("self",)):
+        case_file.organization = target
+        case_file.save(update_fields=["organization", "updated"])
+        audit.record(
+            "documents.casefile_handed_over",
+            obj=case_file,
+            actor=acting_user,
+            changes={"organization": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
+
+
 def due_for_transfer(user, today: datetime.date | None = None):
     """Closed files whose transfer is due within 30 days (or overdue)."""
     today = today or timezone.localdate()

@@ -109,13 +109,19 @@ def _move(document: Document, to_status: str) -> None:
 
 
 def _record(
-    document: Document, action: str, actor, note: str = "", before: dict | None = None
+    document: Document,
+    action: str,
+    actor,
+    note: str = "",
+    before: dict | None = None,
+    fields: list[str] = AUDITED_FIELDS,
 ) -> None:
-    """Timeline event plus audit entry for one workflow step."""
+    """Timeline event plus audit entry for one workflow step (`fields`: the
+    ones whose change the audit entry shows)."""
     DocumentEvent.objects.create(
         document=document, action=action, actor=actor, status=document.status, note=note
     )
-    changes = audit.diff(before or {}, audit.snapshot(document, AUDITED_FIELDS))
+    changes = audit.diff(before or {}, audit.snapshot(document, fields))
     if note:
         changes["note"] = [None, note]
     audit.record(f"documents.{action}", obj=document, actor=actor, changes=changes)
@@ -889,6 +895,39 @@ def attach_file(
 
 
 # Queries for the desks ---------------------------------------------------------
+
+
+def hand_over_documents(
+    source: Organization, target: Organization, *, acting_user, reason: str
+) -> int:
+    """Move the documents `source` still has in hand to `target`
+    (restructuring); returns how many moved.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction. Every open
+    document moves, classified ones included: an ended organization can no
+    longer handle anything, so nothing may stay behind. The organization and
+    its path copy change; the register, number and symbol do not (numbers
+    are never reused or rewritten). Issued and closed documents stay with
+    the source as its history.
+    """
+    moved = 0
+    documents = Document.objects.filter(organization=source).in_hand()
+    for document in documents.select_for_update(of=("self",)).order_by("pk"):
+        before = audit.snapshot(document, ["organization", "org_path"])
+        document.organization = target
+        document.org_path = target.path
+        document.save(update_fields=["organization", "org_path", "updated"])
+        _record(
+            document,
+            "handed_over",
+            acting_user,
+            note=reason,
+            before=before,
+            fields=["organization", "org_path"],
+        )
+        moved += 1
+    return moved
 
 
 def inbox(user):

@@ -61,6 +61,7 @@ class EventKind(models.TextChoices):
     CARD_ISSUED = "card_issued", _("Card issued")
     CITIZEN_ID_CHECKED = "citizen_id_checked", _("Citizen ID checked")
     RATED = "rated", _("Annual rating decided")
+    RESTRUCTURED = "restructured", _("Handed over in a restructuring")
 
 
 class TransferKind(models.TextChoices):

@@ -12,6 +12,7 @@ death. A member is always counted in exactly one organization: the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -125,9 +126,11 @@ def _check_member_unit(organization) -> None:
                 )
             }
         )
+    # Ended cells kept under their successor (restructuring) are history,
+    # not cells where members can be counted.
     if (
         organization.level == Level.GRASSROOTS
-        and organization.children.filter(level=Level.CELL).exists()
+        and organization.children.filter(level=Level.CELL).current(_today()).exists()
     ):
         raise ValidationError(
             {
@@ -843,6 +846,128 @@ def link_person(member: Member, person, *, acting_user) -> Member:
 
 
 # Contracts for other apps ----------------------------------------------------
+
+
+def members_to_hand_over(organization) -> QuerySet:
+    """The members a restructuring hands over: those on the list (probationary
+    and full) counted in `organization` itself. Removed, expelled and deceased
+    members stay with it as history."""
+    return Member.objects.current().filter(organization=organization)
+
+
+def check_members_can_move(source, target, members: Iterable | None = None) -> None:
+    """Refuse (ValidationError on `target`) a restructuring that would put
+    members (all of `source`'s on the list, or only `members`) where members
+    cannot be counted."""
+    moving = _movers(source, members).exists()
+    if members is None:
+        check_transfers_can_move(source, target)
+        moving = moving or transfers_to_hand_over(source).exists()
+    if moving:
+        try:
+            _check_member_unit(target)
+        except ValidationError as error:
+            raise ValidationError(
+                {"target": error.message_dict["organization"]}
+            ) from None
+
+
+def transfers_to_hand_over(organization) -> QuerySet:
+    """Transfers under way into `organization`: official transfers sent to it
+    and not yet received, temporary stays it hosts. Once it has ended, its
+    successor receives or hosts these members."""
+    return Transfer.objects.open().filter(target=organization)
+
+
+def check_transfers_can_move(source, target) -> None:
+    """Refuse (ValidationError on `target`) to redirect a transfer between
+    the two organizations to the successor: it would go from the successor
+    to itself. The clerk receives or cancels it first."""
+    if transfers_to_hand_over(source).filter(origin=target).exists():
+        raise ValidationError(
+            {
+                "target": _(
+                    "A member is being transferred between these two "
+                    "organizations: receive or cancel the transfer first."
+                )
+            }
+        )
+
+
+def hand_over_transfers(source, target, *, on: date, acting_user, reason: str) -> int:
+    """Redirect the transfers under way into `source` to `target`
+    (restructuring); returns how many. The member stays where they are
+    counted until the target receives them, as for any transfer.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction.
+    """
+    transfers = transfers_to_hand_over(source)
+    if not transfers.exists():
+        return 0
+    check_transfers_can_move(source, target)
+    try:
+        _check_member_unit(target)
+    except ValidationError as error:
+        raise ValidationError({"target": error.message_dict["organization"]}) from None
+    moved = 0
+    for transfer in transfers.select_for_update(of=("self",)).select_related("member"):
+        transfer.target = target
+        transfer.save(update_fields=["target", "updated"])
+        _event(transfer.member, EventKind.RESTRUCTURED, on, acting_user, reason)
+        audit.record(
+            "members.transfer_handed_over",
+            obj=transfer,
+            actor=acting_user,
+            changes={"target": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
+
+
+def _movers(source, members: Iterable | None) -> QuerySet:
+    movers = members_to_hand_over(source)
+    if members is not None:
+        movers = movers.filter(pk__in=[member.pk for member in members])
+    return movers
+
+
+def hand_over_members(
+    source,
+    target,
+    *,
+    on: date,
+    acting_user,
+    reason: str,
+    members: Iterable | None = None,
+) -> int:
+    """Move the members counted in `source` (all those on the list, or only
+    `members` of them, when a split shares them out) to `target`.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction. Unlike an
+    official transfer there is no sending and receiving: the decision that
+    merges, splits or dissolves the organization moves everybody on the same
+    day. Each member gets a timeline event and an audit entry like a received
+    transfer. Returns how many moved.
+    """
+    check_members_can_move(source, target, members)
+    moved = 0
+    for member in _movers(source, members).select_for_update(of=("self",)):
+        member.organization = target
+        member.save(update_fields=["organization", "updated"])
+        _event(
+            member, EventKind.RESTRUCTURED, on, acting_user, reason, origin=str(source)
+        )
+        audit.record(
+            "members.restructured",
+            obj=member,
+            actor=acting_user,
+            organization=target,
+            changes={"organization": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
 
 
 def member_for_user(user) -> Member | None:

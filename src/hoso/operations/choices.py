@@ -44,6 +44,7 @@ class TaskEventKind(models.TextChoices):
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
     CANCELLED = "cancelled", _("Cancelled")
     SUBTASK = "subtask", _("Subtask assigned")
+    HANDED_OVER = "handed_over", _("Handed over in a restructuring")
 
 
 class ExtensionStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -523,6 +523,37 @@ def cancel_task(task: Task, *, acting_user, reason: str) -> Task:
         changes={"status": [previous, task.status], "reason": reason},
     )
     return task
+
+
+def tasks_to_hand_over(organization) -> QuerySet[Task]:
+    """The tasks a restructuring hands over: the open ones the organization
+    is responsible for."""
+    return Task.objects.open().filter(organization=organization)
+
+
+def hand_over_tasks(source, target, *, acting_user, reason: str) -> int:
+    """Make `target` responsible for `source`'s open tasks (restructuring);
+    returns how many moved.
+
+    Called by the organization restructuring service, which has checked the
+    permission on both organizations and holds the transaction. The lead,
+    coordinators, authority and deadline stay: the people carry on until
+    the successor reassigns the work. Closed tasks stay with the source.
+    """
+    moved = 0
+    for task in tasks_to_hand_over(source).select_for_update(of=("self",)):
+        task.organization = target
+        task.org_path = target.path
+        task.save(update_fields=["organization", "org_path", "updated"])
+        _event(task, TaskEventKind.HANDED_OVER, acting_user, reason)
+        audit.record(
+            "operations.task_handed_over",
+            obj=task,
+            actor=acting_user,
+            changes={"organization": [source.pk, target.pk], "reason": reason},
+        )
+        moved += 1
+    return moved
 
 
 def available_actions(task: Task, user) -> set[str]:

@@ -1,6 +1,7 @@
 """Organization forms; choice fields are restricted to the user's scope."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hoso.organizations.models import Organization
@@ -50,3 +51,39 @@ class OrganizationForm(forms.ModelForm):
         # Model validation runs in the service (full_clean there), where the
         # path is known; here we only collect the typed values.
         pass
+
+
+class RestructureForm(forms.Form):
+    """Merge an organization into another, or dissolve it with a successor.
+
+    The successor is chosen among the organizations the user may change,
+    still current, outside the organization's own subtree.
+    """
+
+    action = forms.ChoiceField(
+        label=_("Restructuring"),
+        choices=[
+            ("merge", _("Merge into another organization of the same level")),
+            ("dissolve", _("Dissolve, handing the records over to a successor")),
+        ],
+        initial="merge",
+        widget=forms.RadioSelect,
+    )
+    target = forms.ModelChoiceField(
+        label=_("Successor organization"), queryset=Organization.objects.none()
+    )
+    effective_date = forms.DateField(
+        label=_("Effective date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+
+    def __init__(self, *args, user, instance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            Organization.objects.restrict(user, "change")
+            .filter(valid_to__isnull=True, successor__isnull=True)
+            .exclude(path__startswith=instance.path)
+            .order_by("path")
+        )
+        self.fields["target"].widget.attrs["class"] = "form-select"

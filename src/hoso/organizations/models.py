@@ -79,7 +79,15 @@ class Organization(BaseModel):
             raise ValidationError(
                 {"valid_to": _("The end of validity is before its start.")}
             )
-        if self.parent_id is not None and self.level:
+        # An organization ended by a restructuring is kept under its successor
+        # as history (see organizations.restructuring): the level rules are
+        # about the living tree, so they do not apply to it.
+        kept_as_history = (
+            self.valid_to is not None
+            and self.successor_id is not None
+            and self.successor_id == self.parent_id
+        )
+        if self.parent_id is not None and self.level and not kept_as_history:
             parent = self.parent
             if LEVEL_ORDER[self.level] < LEVEL_ORDER[parent.level]:
                 raise ValidationError(
@@ -93,10 +101,14 @@ class Organization(BaseModel):
                 )
             if parent.level == Level.CELL:
                 raise ValidationError({"parent": _("A cell cannot have children.")})
-            if self.pk and parent.path.startswith(self.path or "\0"):
-                raise ValidationError(
-                    {"parent": _("An organization cannot be moved under itself.")}
-                )
+        if (
+            self.parent_id is not None
+            and self.pk
+            and self.parent.path.startswith(self.path or "\0")
+        ):
+            raise ValidationError(
+                {"parent": _("An organization cannot be moved under itself.")}
+            )
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError(
                 {"successor": _("An organization cannot succeed itself.")}
@@ -108,6 +120,13 @@ class Organization(BaseModel):
         today = timezone.localdate()
         return (self.valid_from is None or self.valid_from <= today) and (
             self.valid_to is None or self.valid_to >= today
+        )
+
+    @property
+    def has_ended(self) -> bool:
+        """Ended by a restructuring or at the end of its validity."""
+        return self.successor_id is not None or (
+            self.valid_to is not None and self.valid_to < timezone.localdate()
         )
 
     def ancestor_ids(self) -> list[int]:

@@ -39,6 +39,29 @@ def _check_parent_scope(acting_user, parent: Organization | None, action: str) -
         raise PermissionDenied
 
 
+def move_subtree(organization: Organization, parent: Organization) -> None:
+    """Put `organization` and everything below it under `parent`.
+
+    Rewrites the materialized paths and depths of the whole subtree with one
+    UPDATE and sends `subtree_moved`, so the apps that copy the path
+    (documents, tasks, search) follow in the same transaction. Sets `parent`,
+    `path` and `depth` on the instance without saving its other fields: the
+    caller has checked the permission and the tree rules, holds the
+    transaction, and saves and audits the row.
+    """
+    old_path, old_depth = organization.path, organization.depth
+    new_path = f"{parent.path}{organization.pk}/"
+    depth_change = parent.depth + 1 - old_depth
+    Organization.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+    organization.parent = parent
+    organization.path = new_path
+    organization.depth = old_depth + depth_change
+    subtree_moved.send(sender=Organization, old_path=old_path, new_path=new_path)
+
+
 @transaction.atomic
 def create_organization(*, acting_user, **fields) -> Organization:
     """Create an organization under its parent.
@@ -88,7 +111,6 @@ def update_organization(
         .get(pk=organization.pk)
     )
     before = audit.snapshot(organization, EDITABLE_FIELDS)
-    old_path, old_depth = organization.path, organization.depth
     for name, value in fields.items():
         setattr(organization, name, value)
     moved = "parent" in fields and organization.parent_id != before["parent"]
@@ -99,16 +121,7 @@ def update_organization(
         _check_parent_scope(acting_user, parent, "add")
     organization.full_clean(exclude=["path"])
     if moved:
-        parent = organization.parent
-        new_path = f"{parent.path}{organization.pk}/"
-        depth_change = parent.depth + 1 - old_depth
-        Organization.objects.filter(path__startswith=old_path).update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-            depth=F("depth") + depth_change,
-        )
-        organization.path = new_path
-        organization.depth = old_depth + depth_change
-        subtree_moved.send(sender=Organization, old_path=old_path, new_path=new_path)
+        move_subtree(organization, organization.parent)
     organization.save()
     audit.record(
         "organizations.updated",

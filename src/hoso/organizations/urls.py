@@ -12,6 +12,11 @@ urlpatterns = [
         "<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization-edit"
     ),
     path(
+        "<int:pk>/restructure/",
+        views.OrganizationRestructureView.as_view(),
+        name="organization-restructure",
+    ),
+    path(
         "<int:pk>/children/",
         views.OrganizationChildrenView.as_view(),
         name="organization-children",

@@ -1,17 +1,25 @@
 """Organization pages: tree browser, list, detail, create and edit."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from hoso.core import permissions
-from hoso.core.views import ObjectDetailView, ObjectEditView, ObjectListView
-from hoso.organizations import services
+from hoso.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    add_service_errors,
+)
+from hoso.organizations import restructuring, services
 from hoso.organizations.filtersets import OrganizationFilterSet
-from hoso.organizations.forms import OrganizationForm
+from hoso.organizations.forms import OrganizationForm, RestructureForm
 from hoso.organizations.models import Organization
 from hoso.organizations.tables import OrganizationTable
 
@@ -89,6 +97,9 @@ class OrganizationDetailView(ObjectDetailView):
         context["can_change"] = (
             visible.restrict(user, "change").filter(pk=org.pk).exists()
         )
+        context["can_restructure"] = context["can_change"] and not (
+            org.successor_id or org.valid_to
+        )
         context["can_add"] = permissions.has_permission(
             user, "organizations.add_organization", org
         )
@@ -116,3 +127,65 @@ class OrganizationEditView(ObjectEditView):
         return services.update_organization(
             self.object, acting_user=self.request.user, **changed
         )
+
+
+class OrganizationRestructureView(ObjectEditView):
+    """Merge or dissolve an organization: choose, preview what will be handed
+    over, then confirm. The preview comes back as an htmx fragment (or the
+    whole page without JavaScript); the confirmation runs the service."""
+
+    model = Organization
+    form_class = RestructureForm
+    template_name = "organizations/organization_restructure.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = gettext("Restructure %(name)s") % {"name": self.object}
+        return context
+
+    def _run(self, form, *, preview: bool):
+        data = form.cleaned_data
+        arguments = {
+            "acting_user": self.request.user,
+            "effective_date": data["effective_date"],
+        }
+        if preview:
+            return restructuring.preview_merge(
+                [self.object], data["target"], action=data["action"], **arguments
+            )
+        if data["action"] == restructuring.DISSOLVE:
+            return restructuring.dissolve_organization(
+                self.object, data["target"], **arguments
+            )
+        return restructuring.merge_organizations(
+            [self.object], data["target"], **arguments
+        )
+
+    def form_valid(self, form):
+        preview = self.request.POST.get("step") != "confirm"
+        try:
+            result = self._run(form, preview=preview)
+        except ValidationError as exc:
+            # The dissolution names its successor field; the form has one.
+            if hasattr(exc, "error_dict") and "successor" in exc.error_dict:
+                exc = ValidationError({"target": exc.message_dict["successor"]})
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if preview:
+            return self.render_to_response(
+                self.get_context_data(form=form, result=result)
+            )
+        messages.success(
+            self.request,
+            gettext("%(source)s now ends; its records were handed over to %(target)s.")
+            % {"source": self.object, "target": result.target},
+        )
+        return redirect(result.target.get_absolute_url())
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["organizations/restructure_preview.html"]
+        return [self.template_name]

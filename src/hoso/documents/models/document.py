@@ -58,6 +58,9 @@ OPEN_INCOMING = [
     Status.PROCESSING,
 ]
 
+# Outgoing and internal documents not yet issued: still being drafted.
+OPEN_DRAFTING = [Status.DRAFT, Status.IN_REVIEW, Status.APPROVED]
+
 
 class DocumentQuerySet(RestrictedQuerySet):
     """Documents with register and workflow scopes."""
@@ -71,6 +74,19 @@ class DocumentQuerySet(RestrictedQuerySet):
     def open(self) -> DocumentQuerySet:
         """Incoming documents still being handled."""
         return self.filter(direction=Direction.INCOMING, status__in=OPEN_INCOMING)
+
+    def in_hand(self) -> DocumentQuerySet:
+        """Documents still being handled by their organization: incoming not
+        completed, refused or withdrawn, and drafts not issued. Issued and
+        closed documents are history (a restructuring leaves them where
+        they are)."""
+        return self.filter(
+            Q(direction=Direction.INCOMING, status__in=OPEN_INCOMING)
+            | Q(
+                direction__in=[Direction.OUTGOING, Direction.INTERNAL],
+                status__in=OPEN_DRAFTING,
+            )
+        )
 
     def with_signature_status(self) -> DocumentQuerySet:
         """Annotate `signature_status`: the main file's verification result
@@ -307,6 +323,7 @@ EVENT_LABELS = {
     "signed": _("Signed digitally"),
     "issued": _("Issued"),
     "recalled": _("Recalled"),
+    "handed_over": _("Handed over in a restructuring"),
     "archive_merged": _("Merged with a duplicate"),
     "archive_duplicate": _("Flagged as a duplicate"),
     "archive_imported": _("Imported from a handover package"),
