@@ -593,6 +593,22 @@ def split_organization(
     return _split(source, parts, acting_user, effective_date)
 
 
+class _Share:
+    """Hands out the source's items (children or members) to the parts of a
+    split: each item to one part at most, and only the source's own."""
+
+    def __init__(self, available: dict, field: str, refusal: str):
+        self.available, self.field, self.refusal = available, field, refusal
+        self.taken: set[int] = set()
+
+    def take(self, chosen: list) -> list:
+        ids = list(dict.fromkeys(item.pk for item in chosen))  # once each
+        if not set(ids) <= set(self.available) or self.taken & set(ids):
+            raise ValidationError({self.field: self.refusal})
+        self.taken |= set(ids)
+        return [self.available[pk] for pk in ids]
+
+
 def _check_split(
     source: Organization, parts: list[dict], on: date
 ) -> tuple[list, list]:
@@ -604,8 +620,17 @@ def _check_split(
         raise ValidationError({"parts": _("A split needs at least two parts.")})
     children = {c.pk: c for c in _active_children(source, on)}
     members = {m.pk: m for m in members_to_hand_over(source)}
-    taken_children: set[int] = set()
-    taken_members: set[int] = set()
+    names = {"name": source.name}
+    children_share = _Share(
+        children,
+        "children",
+        _("Each organization below %(name)s goes to one part only.") % names,
+    )
+    members_share = _Share(
+        members,
+        "members",
+        _("Each member on the list of %(name)s goes to one part only.") % names,
+    )
     part_children, part_members = [], []
     for part in parts:
         if SPLIT_OWN_FIELDS & set(part):
@@ -617,30 +642,9 @@ def _check_split(
                     )
                 }
             )
-        ids = [child.pk for child in part.get("children", [])]
-        if not set(ids) <= set(children) or taken_children & set(ids):
-            raise ValidationError(
-                {
-                    "children": _(
-                        "Each organization below %(name)s goes to one part only."
-                    )
-                    % {"name": source.name}
-                }
-            )
-        taken_children |= set(ids)
-        part_children.append([children[pk] for pk in ids])
-        ids = [member.pk for member in part.get("members", [])]
-        if not set(ids) <= set(members) or taken_members & set(ids):
-            raise ValidationError(
-                {
-                    "members": _(
-                        "Each member on the list of %(name)s goes to one part only."
-                    )
-                    % {"name": source.name}
-                }
-            )
-        taken_members |= set(ids)
-        part_members.append([members[pk] for pk in ids])
+        part_children.append(children_share.take(part.get("children", [])))
+        part_members.append(members_share.take(part.get("members", [])))
+    taken_children, taken_members = children_share.taken, members_share.taken
     # What no part names goes to the first part, the successor.
     part_children[0] += [c for pk, c in children.items() if pk not in taken_children]
     part_members[0] += [m for pk, m in members.items() if pk not in taken_members]
