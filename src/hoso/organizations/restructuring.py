@@ -593,6 +593,71 @@ def split_organization(
     return _split(source, parts, acting_user, effective_date)
 
 
+def preview_split(
+    source: Organization,
+    parts: list[dict],
+    *,
+    acting_user,
+    effective_date: date | None = None,
+) -> RestructuringResult:
+    """What `split_organization` would do: the same checks, nothing written.
+
+    There is one handover per part, its `target` an unsaved organization
+    with the part's fields; the first part's also counts the open records
+    and the positions that end. A code already taken is only refused by the
+    split itself, when the organization is created.
+
+    GIVEN a user who may change the commune
+    WHEN they preview its split into two parts
+    THEN they get the children and members each part takes, the open
+    records and positions of the first, or the split's refusal.
+    """
+    on = effective_date or timezone.localdate()
+    source = Organization.objects.restrict(acting_user, "change").get(pk=source.pk)
+    _check_source(source, on, "source")
+    part_children, part_members = _check_split(source, parts, on)
+    handovers = []
+    for index, part in enumerate(parts):
+        target = Organization(
+            parent=source.parent, valid_from=on, **_part_fields(source, part)
+        )
+        if index == 0:
+            # The successor: the source's open records and positions too.
+            handover = _count(source, target, on)
+        else:
+            handover = Handover(source=source, target=target)
+        handover.children = len(part_children[index])
+        handover.members = len(part_members[index])
+        handovers.append(handover)
+    return RestructuringResult(
+        action=SPLIT,
+        target=handovers[0].target,
+        effective_date=on,
+        handovers=handovers,
+        preview=True,
+    )
+
+
+def split_choices(source: Organization, on: date) -> tuple:
+    """The child organizations and the members a split of `source` shares
+    out among its parts (the querysets `_check_split` accepts), for a form
+    to offer."""
+    from hoso.members.services import members_to_hand_over
+
+    return _active_children(source, on), members_to_hand_over(source)
+
+
+def _part_fields(source: Organization, part: dict) -> dict:
+    """The new organization's fields: the part's own, the rest the source's."""
+    return {
+        "level": source.level,
+        "kind": source.kind,
+        "abbreviation": source.abbreviation,
+        "document_style": source.document_style,
+        **{k: v for k, v in part.items() if k not in ("children", "members")},
+    }
+
+
 class _Share:
     """Hands out the source's items (children or members) to the parts of a
     split: each item to one part at most, and only the source's own."""
@@ -614,12 +679,11 @@ def _check_split(
 ) -> tuple[list, list]:
     """Refuse a split that makes no sense; return the children and members
     each part takes, as model instances of the source."""
-    from hoso.members.services import members_to_hand_over
-
     if len(parts) < 2:
         raise ValidationError({"parts": _("A split needs at least two parts.")})
-    children = {c.pk: c for c in _active_children(source, on)}
-    members = {m.pk: m for m in members_to_hand_over(source)}
+    available_children, available_members = split_choices(source, on)
+    children = {c.pk: c for c in available_children}
+    members = {m.pk: m for m in available_members}
     names = {"name": source.name}
     children_share = _Share(
         children,
@@ -670,19 +734,12 @@ def _split(
     part_children, part_members = _check_split(source, parts, on)
     created = []
     for part in parts:
-        fields = {
-            "level": source.level,
-            "kind": source.kind,
-            "abbreviation": source.abbreviation,
-            "document_style": source.document_style,
-            **{k: v for k, v in part.items() if k not in ("children", "members")},
-        }
         created.append(
             create_organization(
                 acting_user=acting_user,
                 parent=source.parent,
                 valid_from=on,
-                **fields,
+                **_part_fields(source, part),
             )
         )
     reason = _reason(SPLIT, source, created, on)

@@ -17,6 +17,11 @@ urlpatterns = [
         name="organization-restructure",
     ),
     path(
+        "<int:pk>/split/",
+        views.OrganizationSplitView.as_view(),
+        name="organization-split",
+    ),
+    path(
         "<int:pk>/children/",
         views.OrganizationChildrenView.as_view(),
         name="organization-children",

@@ -19,7 +19,7 @@ from hoso.core.views import (
 )
 from hoso.organizations import restructuring, services
 from hoso.organizations.filtersets import OrganizationFilterSet
-from hoso.organizations.forms import OrganizationForm, RestructureForm
+from hoso.organizations.forms import OrganizationForm, RestructureForm, SplitForm
 from hoso.organizations.models import Organization
 from hoso.organizations.tables import OrganizationTable
 
@@ -188,4 +188,55 @@ class OrganizationRestructureView(ObjectEditView):
     def get_template_names(self):
         if self.request.htmx:
             return ["organizations/restructure_preview.html"]
+        return [self.template_name]
+
+
+class OrganizationSplitView(ObjectEditView):
+    """Split an organization into new ones: name the parts and what each
+    takes, preview the counts, then confirm. As on the restructuring page,
+    the preview is an htmx fragment (or the whole page without JavaScript)
+    and the confirmation runs the service."""
+
+    model = Organization
+    form_class = SplitForm
+    template_name = "organizations/organization_split.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = gettext("Split %(name)s") % {"name": self.object}
+        return context
+
+    def form_valid(self, form):
+        preview = self.request.POST.get("step") != "confirm"
+        service = (
+            restructuring.preview_split if preview else restructuring.split_organization
+        )
+        try:
+            result = service(
+                self.object,
+                form.cleaned_data["parts"],
+                acting_user=self.request.user,
+                effective_date=form.cleaned_data["effective_date"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if preview:
+            return self.render_to_response(
+                self.get_context_data(form=form, result=result)
+            )
+        messages.success(
+            self.request,
+            gettext("%(source)s was split into %(parts)s; %(target)s succeeds it.")
+            % {
+                "source": self.object,
+                "parts": ", ".join(h.target.name for h in result.handovers),
+                "target": result.target,
+            },
+        )
+        return redirect(result.target.get_absolute_url())
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["organizations/split_preview.html"]
         return [self.template_name]

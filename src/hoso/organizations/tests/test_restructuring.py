@@ -477,6 +477,36 @@ def test_split_failure_half_way_and_scope(world, second_cell, monkeypatch):
     assert _state() == before
 
 
+def test_split_preview_counts_what_the_split_does_and_writes_nothing(
+    world, second_cell
+):
+    """GIVEN commune B with two cells and open records
+    WHEN the province secretary previews its split, then splits it
+    THEN the preview wrote nothing and counted per part what the split then
+    reports; a refusal, or a user outside B's scope, is the split's own."""
+    parts = _parts([world.cell_b], [second_cell])
+    before = _state()
+    preview = restructuring.preview_split(
+        world.b, parts, acting_user=world.province_secretary
+    )
+    assert _state() == before
+    assert preview.preview and preview.target.pk is None
+    assert [h.target.code for h in preview.handovers] == ["B-E", "B-W"]
+    with pytest.raises(ValidationError) as error:
+        restructuring.preview_split(
+            world.b, parts[:1], acting_user=world.province_secretary
+        )
+    assert "parts" in error.value.message_dict
+    with pytest.raises(Organization.DoesNotExist):
+        restructuring.preview_split(world.b, parts, acting_user=world.a_secretary)
+    done = restructuring.split_organization(
+        world.b, parts, acting_user=world.province_secretary
+    )
+    assert [h.counts() for h in preview.handovers] == [
+        h.counts() for h in done.handovers
+    ]
+
+
 def test_two_sources_with_the_same_case_file_code_are_refused(world):
     """GIVEN communes A and B, each with an open case file 2026/01
     WHEN both are merged into a third commune
